@@ -1,0 +1,132 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { fetchToken, TOKEN_PATH } from '../nodes/KwikId/transport/token';
+
+/**
+ * The base URL as an n8n expression, for the declarative credential test (which cannot call
+ * code). Mirrors `resolveBaseUrl`; malformed domains are rejected earlier by `preAuthentication`,
+ * which n8n runs before the test request.
+ */
+const BASE_URL_EXPRESSION =
+	"={{ (/^[a-z][a-z0-9+.-]*:\\/\\//i.test(String($credentials.domain).trim()) ? '' : 'https://') + (/[.:\\/]/.test(String($credentials.domain).trim()) ? String($credentials.domain).trim().replace(/\\/+$/, '') : String($credentials.domain).trim().toLowerCase() + '.' + ($credentials.environment === 'app' ? 'app' : 'test') + '.getkwikid.com') }}";
+
+export class KwikIdApi implements ICredentialType {
+	name = 'kwikIdApi';
+
+	displayName = 'KwikID API';
+
+	icon: Icon = { light: 'file:kwikid.svg', dark: 'file:kwikid.dark.svg' };
+
+	documentationUrl = 'https://github.com/kwikid/n8n-nodes-kwikid#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			// Filled by n8n through preAuthentication, stored encrypted, cleared and refetched on a 401.
+			displayName: 'Session Token',
+			name: 'token',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{ name: 'Test (UAT)', value: 'test', description: 'https://<domain>.test.getkwikid.com' },
+				{ name: 'Production', value: 'app', description: 'https://<domain>.app.getkwikid.com' },
+			],
+			default: 'test',
+			description: 'Which KwikID environment a bare domain points at',
+		},
+		{
+			displayName: 'Domain',
+			name: 'domain',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. acme',
+			description:
+				'Your KwikID domain from the KwikID portal (e.g. "acme" for https://acme.test.getkwikid.com), a full host, or a full base URL for a bank-hosted install. For the local sandbox use http://127.0.0.1:8765.',
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'KwikID API username (3-20 letters or digits)',
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'KwikID API password (8-32 letters or digits)',
+		},
+	];
+
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<{ token: string }> {
+		return { token: await fetchToken(this, credentials) };
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				auth: '={{$credentials.token}}',
+			},
+		},
+	};
+
+	// The "Test" button: n8n runs preAuthentication first (it throws a readable reason on a bad
+	// domain or login), then this request, which checks username and password once more.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: BASE_URL_EXPRESSION,
+			url: TOKEN_PATH,
+			method: 'POST',
+			body: {
+				username: '={{$credentials.username}}',
+				password: '={{$credentials.password}}',
+			},
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'KwikID did not accept this Username and Password.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 400,
+					message:
+						'KwikID refused the login format: the Username must be 3-20 letters or digits, the Password 8-32.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 429,
+					message: 'KwikID is rate-limiting logins. Wait a minute and test again.',
+				},
+			},
+		],
+	};
+}

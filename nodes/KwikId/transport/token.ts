@@ -1,0 +1,162 @@
+/**
+ * The token exchange (`generate_token`), shared by the credential's `preAuthentication` hook.
+ *
+ * It runs inside n8n's credential machinery, which only offers `helpers.httpRequest`, so it
+ * cannot use the node transport. Its errors must be readable by a no-code user and must never
+ * carry the password or the token.
+ */
+import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { resolveBaseUrl } from '../shared/baseUrl';
+import { redactSecrets } from '../shared/mask';
+
+export const TOKEN_PATH = '/agentapi/v1/agent/generate_token';
+
+/** 429 on the token call is retried this many times, waiting 1 s, 2 s, 4 s (or Retry-After). */
+const TOKEN_RATE_LIMIT_RETRIES = 3;
+
+export class KwikIdTokenError extends Error {
+	constructor(
+		message: string,
+		readonly httpCode?: number,
+	) {
+		super(message);
+		this.name = 'KwikIdTokenError';
+	}
+}
+
+interface TokenResponse {
+	Token?: unknown;
+	msg?: unknown;
+	message?: unknown;
+	status_code?: unknown;
+}
+
+interface FullResponse {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: unknown;
+}
+
+function asText(value: unknown): string {
+	return typeof value === 'string' ? value : '';
+}
+
+/** Seconds to wait from a Retry-After header (seconds or an HTTP date), capped at 60. */
+export function retryAfterMs(header: unknown, fallbackMs: number): number {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (typeof value !== 'string' || value.trim() === '') return fallbackMs;
+	const seconds = Number(value);
+	const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+	if (!Number.isFinite(ms) || ms < 0) return fallbackMs;
+	return Math.min(ms, 60_000);
+}
+
+function parseBody(body: unknown): TokenResponse {
+	if (body && typeof body === 'object') return body as TokenResponse;
+	if (typeof body === 'string') {
+		try {
+			const parsed: unknown = JSON.parse(body);
+			if (parsed && typeof parsed === 'object') return parsed as TokenResponse;
+		} catch {
+			// An HTML error page: no fields to read.
+		}
+	}
+	return {};
+}
+
+function describeNetworkError(error: unknown, baseUrl: string): string {
+	const code =
+		error && typeof error === 'object' && 'code' in error ? String((error as { code: unknown }).code) : '';
+	const cause =
+		error && typeof error === 'object' && 'cause' in error
+			? (error as { cause?: { code?: unknown } }).cause
+			: undefined;
+	const anyCode = code || String(cause?.code ?? '');
+	if (anyCode === 'ENOTFOUND' || anyCode === 'EAI_AGAIN') {
+		return `Cannot find the KwikID server at ${baseUrl}. Check the Domain and Environment in the KwikID credential.`;
+	}
+	if (anyCode === 'ECONNREFUSED') {
+		return `The KwikID server at ${baseUrl} refused the connection. Check the Domain in the KwikID credential, or start the sandbox.`;
+	}
+	if (anyCode === 'ETIMEDOUT' || anyCode === 'ECONNABORTED' || anyCode === 'ECONNRESET') {
+		return `The KwikID server at ${baseUrl} did not answer in time (${anyCode}). Try again later.`;
+	}
+	return `Could not reach the KwikID server at ${baseUrl}${anyCode ? ` (${anyCode})` : ''}.`;
+}
+
+/**
+ * Exchanges username and password for a JWT. Judged by HTTP status, never by `success`:
+ * the API answers `success: true` on its 400 and 401 too.
+ */
+export async function fetchToken(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<string> {
+	const baseUrl = resolveBaseUrl(credentials.domain, credentials.environment);
+	const username = asText(credentials.username).trim();
+	const password = asText(credentials.password);
+	const secrets = [password];
+	if (username === '' || password === '') {
+		throw new KwikIdTokenError('The KwikID credential needs both a Username and a Password.');
+	}
+
+	for (let attempt = 0; ; attempt++) {
+		let response: FullResponse;
+		try {
+			response = (await helper.helpers.httpRequest({
+				method: 'POST',
+				url: `${baseUrl}${TOKEN_PATH}`,
+				body: { username, password },
+				json: true,
+				headers: { accept: 'application/json' },
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: 30_000,
+			})) as FullResponse;
+		} catch (error) {
+			throw new KwikIdTokenError(redactSecrets(describeNetworkError(error, baseUrl), secrets));
+		}
+
+		const body = parseBody(response.body);
+		const status = response.statusCode;
+		const apiText = redactSecrets(asText(body.msg) || asText(body.message), secrets);
+
+		if (status >= 200 && status < 300) {
+			const token = asText(body.Token);
+			if (token === '') {
+				throw new KwikIdTokenError(
+					'KwikID accepted the login but sent no token. Check that the Domain points at the KwikID API.',
+					status,
+				);
+			}
+			return token;
+		}
+		if (status === 429 && attempt < TOKEN_RATE_LIMIT_RETRIES) {
+			await sleep(retryAfterMs(response.headers['retry-after'], 1000 * 2 ** attempt));
+			continue;
+		}
+		throw new KwikIdTokenError(tokenErrorMessage(status, apiText, username), status);
+	}
+}
+
+function tokenErrorMessage(status: number, apiText: string, username: string): string {
+	const said = apiText ? ` (KwikID said: "${apiText}")` : '';
+	switch (status) {
+		case 400:
+			return `KwikID refused the login format${said}. The Username must be 3-20 letters or digits and the Password 8-32 letters or digits.`;
+		case 401:
+			return `KwikID did not accept the Username "${username}" with this Password${said}. Check both in the KwikID credential.`;
+		case 403:
+			return `KwikID refused access for "${username}"${said}. Ask KwikID whether this user may use the API.`;
+		case 404:
+			return 'The Domain in the KwikID credential does not serve the KwikID API (404 on the token endpoint). Check the Domain and Environment.';
+		case 429:
+			return 'KwikID is rate-limiting logins (429, too many requests). Wait a minute and try again.';
+		default:
+			return status >= 500
+				? `KwikID could not log in right now (server error ${status})${said}. Try again later.`
+				: `KwikID refused the login with status ${status}${said}.`;
+	}
+}
