@@ -23,7 +23,7 @@ export class KwikIdApi implements ICredentialType {
 
 	displayName = 'KwikID API';
 
-	icon: Icon = { light: 'file:kwikid.svg', dark: 'file:kwikid.dark.svg' };
+	icon: Icon = { light: 'file:../nodes/KwikId/kwikid.svg', dark: 'file:../nodes/KwikId/kwikid.dark.svg' };
 
 	documentationUrl = 'https://github.com/kwikid/n8n-nodes-kwikid#credentials';
 

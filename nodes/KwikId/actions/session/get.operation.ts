@@ -1,0 +1,106 @@
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import {
+	fetchSessionData,
+	isPlausibleSessionId,
+	MEDIA_FIELDS,
+	normaliseSession,
+	simplifySession,
+} from '../../shared/session';
+import { downloadMedia } from '../../transport';
+import { requiredText } from './sendLink.operation';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Session ID',
+		name: 'sessionId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 8b19b5c9-36de-47a2-9cb8-1025f36da034',
+		description: 'The session_id returned by Send Link or Push DKYC Data',
+	},
+	{
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to return a compact record (ids, status, whether it is final, agent, times, feedback, document results, media links) instead of every field KwikID sends',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Download Media',
+				name: 'downloadMedia',
+				type: 'multiOptions',
+				options: MEDIA_FIELDS.map(({ property, name, field }) => ({
+					name,
+					value: property,
+					description: `Download ${field} into the binary property "${property}"`,
+				})),
+				default: [],
+				description:
+					'Files of the session to download into binary properties, to store or email them in the next node. Media the session does not have (yet) are skipped.',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['session'], operation: ['get'] } },
+	properties,
+);
+
+export function sessionIdParameter(context: IExecuteFunctions, itemIndex: number): string {
+	const sessionId = requiredText(context, 'sessionId', 'Session ID', itemIndex);
+	if (!isPlausibleSessionId(sessionId)) {
+		throw new NodeOperationError(context.getNode(), 'Session ID is not a valid KwikID session id', {
+			itemIndex,
+			description: `Got "${sessionId.slice(0, 60)}". Use the session_id from Send Link or Push DKYC Data: letters, digits and dashes only.`,
+		});
+	}
+	return sessionId;
+}
+
+async function downloadSelected(
+	context: IExecuteFunctions,
+	data: IDataObject,
+	selected: string[],
+	itemIndex: number,
+): Promise<IBinaryKeyData | undefined> {
+	const binary: IBinaryKeyData = {};
+	for (const { field, property } of MEDIA_FIELDS) {
+		const url = data[field];
+		if (!selected.includes(property) || typeof url !== 'string' || url === '') continue;
+		const file = await downloadMedia(context, url, itemIndex);
+		const fileName = file.fileName ?? `${String(data.session_id ?? 'session')}-${property}`;
+		binary[property] = await context.helpers.prepareBinaryData(file.data, fileName, file.mimeType);
+	}
+	return Object.keys(binary).length ? binary : undefined;
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData> {
+	const sessionId = sessionIdParameter(this, itemIndex);
+	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+	const options = this.getNodeParameter('options', itemIndex, {}) as { downloadMedia?: string[] };
+
+	const data = await fetchSessionData(this, sessionId, itemIndex);
+	const json = simplify ? simplifySession(data) : normaliseSession(data);
+	const binary = options.downloadMedia?.length
+		? await downloadSelected(this, data, options.downloadMedia, itemIndex)
+		: undefined;
+	return binary ? { json, binary } : { json };
+}

@@ -1,0 +1,268 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { maskPhone } from '../../shared/mask';
+import { kwikIdApiRequest } from '../../transport';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'User ID',
+		name: 'userId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. LEAD-10293',
+		description: 'Your own unique ID for this customer, e.g. the CRM lead or loan application ID',
+	},
+	{
+		displayName: 'Phone Number',
+		name: 'phoneNumber',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 9876543210',
+		description:
+			"Customer's 10-digit mobile number. Spaces, dashes and a leading +91 or 0 are removed.",
+	},
+	{
+		displayName: 'Send Notification',
+		name: 'sendNotification',
+		type: 'boolean',
+		default: true,
+		description: 'Whether KwikID sends the link to the customer itself (SMS). Turn off to send it yourself, e.g. by email or WhatsApp.',
+	},
+	{
+		displayName: 'Link Type',
+		name: 'linkType',
+		type: 'string',
+		required: true,
+		default: 'free',
+		placeholder: 'e.g. free',
+		description: 'Type of KYC link, as configured for your KwikID account. Case-sensitive.',
+	},
+	{
+		displayName: 'Extras',
+		name: 'extras',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Extra',
+		default: {},
+		description:
+			'Your own fields stored with the session and shown to the KwikID agent, e.g. applicant_name or loan_amt',
+		options: [
+			{
+				displayName: 'Extra',
+				name: 'extra',
+				values: [
+					{
+						displayName: 'Key',
+						name: 'key',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. applicant_name',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Last KYC Date',
+				name: 'lastKycDate',
+				type: 'dateTime',
+				default: '',
+				description: "Date of the customer's previous KYC, if any (sent as epoch seconds)",
+			},
+			{
+				displayName: 'Link Expires In (Seconds)',
+				name: 'linkExpiresIn',
+				type: 'number',
+				typeOptions: { minValue: 60 },
+				default: 900,
+				description: 'How long the link stays valid. KwikID uses 900 seconds (15 minutes) when not set.',
+			},
+			{
+				displayName: 'Origin',
+				name: 'origin',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. KWIKID_ID',
+				description: 'Origin identifier configured for your KwikID account',
+			},
+			{
+				displayName: 'Session Type',
+				name: 'sessionType',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. VKYC',
+				description: 'Session type configured for your KwikID account',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['session'], operation: ['sendLink'] } },
+	properties,
+);
+
+/** Reserved extras keys that have their own option, so a custom extra cannot silently clash. */
+const RESERVED_EXTRAS: Record<string, string> = {
+	link_expires_in: 'Link Expires In (Seconds)',
+	last_kyc_date: 'Last KYC Date',
+};
+
+/** `+91 98765-43210` -> `9876543210`; undefined when it is not a 10-digit number. */
+export function normalisePhoneNumber(input: string): string | undefined {
+	let digits = input.replace(/[\s().-]/g, '');
+	if (/^\+91\d{10}$/.test(digits)) digits = digits.slice(3);
+	else if (/^91\d{10}$/.test(digits)) digits = digits.slice(2);
+	else if (/^0\d{10}$/.test(digits)) digits = digits.slice(1);
+	return /^\d{10}$/.test(digits) ? digits : undefined;
+}
+
+export function requiredText(
+	context: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+): string {
+	const value = context.getNodeParameter(name, itemIndex, '') as unknown;
+	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	if (text === '') {
+		throw new NodeOperationError(context.getNode(), `${label} is empty`, {
+			itemIndex,
+			description: `Enter a value for ${label}, or check the expression that fills it: it gave nothing for item ${itemIndex + 1}.`,
+		});
+	}
+	return text;
+}
+
+export function phoneNumberParameter(context: IExecuteFunctions, itemIndex: number): string {
+	const raw = requiredText(context, 'phoneNumber', 'Phone Number', itemIndex);
+	const phone = normalisePhoneNumber(raw);
+	if (!phone) {
+		const digits = raw.replace(/\D/g, '').length;
+		throw new NodeOperationError(context.getNode(), 'Phone Number is not a 10-digit mobile number', {
+			itemIndex,
+			description: `Got "${maskPhone(raw)}" (${digits} digits). Use the 10-digit number, optionally with +91 or 0 in front.`,
+		});
+	}
+	return phone;
+}
+
+interface SendLinkOptions {
+	lastKycDate?: string;
+	linkExpiresIn?: number;
+	origin?: string;
+	sessionType?: string;
+}
+
+function buildExtras(context: IExecuteFunctions, itemIndex: number, options: SendLinkOptions): IDataObject {
+	const extras: IDataObject = {};
+	const custom = context.getNodeParameter('extras.extra', itemIndex, []) as Array<{ key?: string; value?: unknown }>;
+	for (const [position, entry] of custom.entries()) {
+		const key = String(entry.key ?? '').trim();
+		if (key === '') {
+			throw new NodeOperationError(context.getNode(), `Extra number ${position + 1} has no Key`, {
+				itemIndex,
+				description: 'Give every extra a key, e.g. applicant_name, or remove the empty one.',
+			});
+		}
+		if (key in RESERVED_EXTRAS) {
+			throw new NodeOperationError(context.getNode(), `Extra "${key}" has its own option`, {
+				itemIndex,
+				description: `Set it with the "${RESERVED_EXTRAS[key]}" option instead of an extra.`,
+			});
+		}
+		if (key in extras) {
+			throw new NodeOperationError(context.getNode(), `Extra "${key}" is set twice`, { itemIndex });
+		}
+		const value = entry.value;
+		extras[key] = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+	}
+	if (options.linkExpiresIn !== undefined) {
+		const seconds = Number(options.linkExpiresIn);
+		if (!Number.isInteger(seconds) || seconds < 60) {
+			throw new NodeOperationError(context.getNode(), 'Link Expires In must be a whole number of seconds, at least 60', {
+				itemIndex,
+			});
+		}
+		// The API documents these extras as strings.
+		extras.link_expires_in = String(seconds);
+	}
+	if (options.lastKycDate) {
+		const ms = Date.parse(options.lastKycDate);
+		if (Number.isNaN(ms)) {
+			throw new NodeOperationError(context.getNode(), `Last KYC Date "${options.lastKycDate}" is not a date`, {
+				itemIndex,
+				description: 'Pick a date, or use an ISO date such as 2024-03-31.',
+			});
+		}
+		extras.last_kyc_date = String(Math.floor(ms / 1000));
+	}
+	return extras;
+}
+
+/** `link_url` arrives with its query percent-encoded (`/user/%3Fl%3D...`): decode it into a working link. */
+export function usableLinkUrl(linkUrl: string): string {
+	const marker = linkUrl.search(/%3F/i);
+	if (marker === -1) return linkUrl;
+	try {
+		return linkUrl.slice(0, marker) + decodeURIComponent(linkUrl.slice(marker));
+	} catch {
+		return linkUrl;
+	}
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData> {
+	const userId = requiredText(this, 'userId', 'User ID', itemIndex);
+	const phoneNumber = phoneNumberParameter(this, itemIndex);
+	const linkType = requiredText(this, 'linkType', 'Link Type', itemIndex);
+	const sendNotification = this.getNodeParameter('sendNotification', itemIndex, true) as boolean;
+	const options = this.getNodeParameter('options', itemIndex, {}) as SendLinkOptions;
+
+	const body: IDataObject = {
+		user_id: userId,
+		phone_number: phoneNumber,
+		send_notification: sendNotification ? 1 : 0,
+		link_type: linkType,
+	};
+	if (options.sessionType?.trim()) body.session_type = options.sessionType.trim();
+	if (options.origin?.trim()) body.origin = options.origin.trim();
+	const extras = buildExtras(this, itemIndex, options);
+	if (Object.keys(extras).length) body.extras = extras;
+
+	const response = await kwikIdApiRequest<IDataObject>(this, {
+		method: 'POST',
+		// The trailing slash is part of the documented path.
+		path: '/agentapi/v1/agent/sendLink/',
+		body,
+		idempotent: false,
+		itemIndex,
+		hints: {
+			400: 'KwikID could not read the request. Check User ID, Phone Number (10 digits) and Link Type (case-sensitive, e.g. "free"), and that every extra has a key.',
+		},
+	});
+
+	const json: IDataObject = { ...response };
+	if (typeof response.link_url === 'string') {
+		json.link_url = usableLinkUrl(response.link_url);
+		json.link_url_raw = response.link_url;
+	}
+	const expiry = Number(response.link_expiry_time);
+	if (Number.isFinite(expiry) && expiry > 0) json.link_expires_at = new Date(expiry * 1000).toISOString();
+	return { json };
+}

@@ -1,0 +1,35 @@
+import type { INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as dkyc from './dkyc/Dkyc.resource';
+import * as session from './session/Session.resource';
+
+export const versionDescription: INodeTypeDescription = {
+	displayName: 'KwikID',
+	name: 'kwikId',
+	icon: { light: 'file:kwikid.svg', dark: 'file:kwikid.dark.svg' },
+	group: ['transform'],
+	version: 1,
+	subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+	description: 'Send video-KYC links, read KYC sessions and push digital-KYC records with KwikID',
+	defaults: { name: 'KwikID' },
+	usableAsTool: true,
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	credentials: [{ name: 'kwikIdApi', required: true }],
+	properties: [
+		{
+			displayName: 'Resource',
+			name: 'resource',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{ name: 'Session', value: 'session', description: 'Video-KYC sessions: send links, read status' },
+				{ name: 'Digital KYC', value: 'dkyc', description: 'Push complete digital-KYC records' },
+			],
+			default: 'session',
+		},
+		...session.description,
+		...dkyc.description,
+	],
+};
