@@ -8,7 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { fetchToken, TOKEN_PATH } from '../nodes/KwikId/transport/token';
+import { fetchToken, LOGIN_PATH } from '../nodes/KwikId/transport/token';
 
 /**
  * The base URL as an n8n expression, for the declarative credential test (which cannot call
@@ -97,7 +97,7 @@ export class KwikIdApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: BASE_URL_EXPRESSION,
-			url: TOKEN_PATH,
+			url: LOGIN_PATH,
 			method: 'POST',
 			body: {
 				username: '={{$credentials.username}}',

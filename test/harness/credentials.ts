@@ -157,7 +157,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 	async getCredentials(details: INodeCredentialsDetails, type: string): Promise<ICredentials> {
 		const stored = this.store.get(this.idOf(details));
 		const credentials = new Credentials({ id: stored.id, name: stored.name }, type);
-		credentials.setData(stored.data);
+		await credentials.setData(stored.data);
 		return credentials;
 	}
 

@@ -8,7 +8,10 @@
 
 export type KwikIdEnvironment = 'test' | 'app';
 
-export class BaseUrlError extends Error {}
+/** A base URL, or the reason the credential's Domain cannot be one (said to the user). */
+export type BaseUrlResult = { ok: true; url: string } | { ok: false; reason: string };
+
+const fail = (reason: string): BaseUrlResult => ({ ok: false, reason });
 
 const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -18,47 +21,45 @@ function isLoopback(hostname: string): boolean {
 	return LOOPBACK_HOSTS.has(hostname.toLowerCase()) || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 
-export function resolveBaseUrl(domain: unknown, environment: unknown = 'test'): string {
+export function resolveBaseUrl(domain: unknown, environment: unknown = 'test'): BaseUrlResult {
 	const raw = typeof domain === 'string' ? domain.trim() : '';
 	if (raw === '') {
-		throw new BaseUrlError(
+		return fail(
 			'The KwikID credential has no Domain. Enter your KwikID domain, e.g. "acme" for https://acme.test.getkwikid.com.',
 		);
 	}
 	const env = environment === 'app' ? 'app' : 'test';
 
 	if (SUBDOMAIN.test(raw)) {
-		return `https://${raw.toLowerCase()}.${env}.getkwikid.com`;
+		return { ok: true, url: `https://${raw.toLowerCase()}.${env}.getkwikid.com` };
 	}
 
 	const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
-	let url: URL;
-	try {
-		url = new URL(withScheme);
-	} catch {
-		throw new BaseUrlError(
+	const url = URL.canParse(withScheme) ? new URL(withScheme) : undefined;
+	if (!url) {
+		return fail(
 			`The KwikID credential's Domain "${raw}" is not a domain, host or URL. Use e.g. "acme", "acme.test.getkwikid.com" or "https://kyc.mybank.in".`,
 		);
 	}
 	const hostname = url.hostname;
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw new BaseUrlError(
+		return fail(
 			`The KwikID credential's Domain uses "${url.protocol}"; only https (or http for a local sandbox) works.`,
 		);
 	}
 	if (url.protocol === 'http:' && !isLoopback(hostname)) {
-		throw new BaseUrlError(
+		return fail(
 			`The KwikID credential's Domain uses plain http for "${hostname}". Use https; plain http is only allowed for a local sandbox (localhost or 127.0.0.1).`,
 		);
 	}
 	if (!isLoopback(hostname) && !HOST.test(hostname)) {
-		throw new BaseUrlError(`The KwikID credential's Domain "${raw}" has an invalid host name.`);
+		return fail(`The KwikID credential's Domain "${raw}" has an invalid host name.`);
 	}
 	if (url.username || url.password || url.search || url.hash) {
-		throw new BaseUrlError(
+		return fail(
 			"The KwikID credential's Domain must not contain a user name, password, query or fragment: only the base address.",
 		);
 	}
 	const path = url.pathname.replace(/\/+$/, '');
-	return `${url.protocol}//${url.host}${path}`;
+	return { ok: true, url: `${url.protocol}//${url.host}${path}` };
 }

@@ -14,7 +14,7 @@ import type {
 	IPollFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { resolveBaseUrl } from '../shared/baseUrl';
 import { redact } from '../shared/mask';
@@ -75,9 +75,10 @@ export async function getBaseUrl(context: KwikIdFunctions): Promise<string> {
 	const cached = baseUrlCache.get(context);
 	if (cached) return cached;
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-	const baseUrl = resolveBaseUrl(credentials.domain, credentials.environment);
-	baseUrlCache.set(context, baseUrl);
-	return baseUrl;
+	const resolved = resolveBaseUrl(credentials.domain, credentials.environment);
+	if (!resolved.ok) throw new NodeOperationError(context.getNode(), resolved.reason);
+	baseUrlCache.set(context, resolved.url);
+	return resolved.url;
 }
 
 export async function kwikIdApiRequest<T>(

@@ -11,19 +11,17 @@ import { sleep } from 'n8n-workflow';
 import { resolveBaseUrl } from '../shared/baseUrl';
 import { redactSecrets } from '../shared/mask';
 
-export const TOKEN_PATH = '/agentapi/v1/agent/generate_token';
+export const LOGIN_PATH = '/agentapi/v1/agent/generate_token';
 
 /** 429 on the token call is retried this many times, waiting 1 s, 2 s, 4 s (or Retry-After). */
 const TOKEN_RATE_LIMIT_RETRIES = 3;
 
-export class KwikIdTokenError extends Error {
-	constructor(
-		message: string,
-		readonly httpCode?: number,
-	) {
-		super(message);
-		this.name = 'KwikIdTokenError';
-	}
+/**
+ * The credential hook has no node to build a NodeOperationError with; n8n wraps whatever it
+ * throws into a NodeApiError of the node that made the request, keeping this message.
+ */
+function fail(message: string): never {
+	throw new Error(message);
 }
 
 interface TokenResponse {
@@ -94,12 +92,14 @@ export async function fetchToken(
 	helper: IHttpRequestHelper,
 	credentials: ICredentialDataDecryptedObject,
 ): Promise<string> {
-	const baseUrl = resolveBaseUrl(credentials.domain, credentials.environment);
+	const resolved = resolveBaseUrl(credentials.domain, credentials.environment);
+	if (!resolved.ok) fail(resolved.reason);
+	const baseUrl = resolved.url;
 	const username = asText(credentials.username).trim();
 	const password = asText(credentials.password);
 	const secrets = [password];
 	if (username === '' || password === '') {
-		throw new KwikIdTokenError('The KwikID credential needs both a Username and a Password.');
+		fail('The KwikID credential needs both a Username and a Password.');
 	}
 
 	for (let attempt = 0; ; attempt++) {
@@ -107,7 +107,7 @@ export async function fetchToken(
 		try {
 			response = (await helper.helpers.httpRequest({
 				method: 'POST',
-				url: `${baseUrl}${TOKEN_PATH}`,
+				url: `${baseUrl}${LOGIN_PATH}`,
 				body: { username, password },
 				json: true,
 				headers: { accept: 'application/json' },
@@ -116,7 +116,7 @@ export async function fetchToken(
 				timeout: 30_000,
 			})) as FullResponse;
 		} catch (error) {
-			throw new KwikIdTokenError(redactSecrets(describeNetworkError(error, baseUrl), secrets));
+			fail(redactSecrets(describeNetworkError(error, baseUrl), secrets));
 		}
 
 		const body = parseBody(response.body);
@@ -126,10 +126,7 @@ export async function fetchToken(
 		if (status >= 200 && status < 300) {
 			const token = asText(body.Token);
 			if (token === '') {
-				throw new KwikIdTokenError(
-					'KwikID accepted the login but sent no token. Check that the Domain points at the KwikID API.',
-					status,
-				);
+				fail('KwikID accepted the login but sent no token. Check that the Domain points at the KwikID API.');
 			}
 			return token;
 		}
@@ -137,7 +134,7 @@ export async function fetchToken(
 			await sleep(retryAfterMs(response.headers['retry-after'], 1000 * 2 ** attempt));
 			continue;
 		}
-		throw new KwikIdTokenError(tokenErrorMessage(status, apiText, username), status);
+		fail(tokenErrorMessage(status, apiText, username));
 	}
 }
 

@@ -25,7 +25,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. 8b19b5c9-36de-47a2-9cb8-1025f36da034',
-		description: 'The session_id returned by Send Link or Push DKYC Data',
+		description: 'The session ID returned by Send Link or Push DKYC Data',
 	},
 	{
 		displayName: 'Simplify',
@@ -33,7 +33,7 @@ const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to return a compact record (ids, status, whether it is final, agent, times, feedback, document results, media links) instead of every field KwikID sends',
+			'Whether to return a compact record (IDs, status, whether it is final, agent, times, feedback, document results, media links) instead of every field KwikID sends',
 	},
 	{
 		displayName: 'Options',
