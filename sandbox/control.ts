@@ -1,0 +1,179 @@
+/**
+ * The /__sandbox/ control routes: the in-process Sandbox methods over HTTP, for people running
+ * `npm run sandbox` and for tests in another process. No auth, loopback callers only, never
+ * counted and never faulted.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { FaultInputError } from './faults';
+import { isLoopback, isRecord, readBody, toJsonObject } from './http';
+import type { Sandbox } from './server';
+import type { AutoProgress, SessionInput } from './sessions';
+
+class ControlError extends Error {
+	constructor(
+		readonly status: number,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+const MAX_CREATE = 10_000;
+const OK = { ok: true } as const;
+
+const HELP = {
+	'GET /__sandbox/stats': 'request counters',
+	'POST /__sandbox/stats/reset': 'zero the counters',
+	'POST /__sandbox/reset': 'sessions, faults, counters and auto-progress back to start',
+	'GET /__sandbox/faults': 'current faults',
+	'POST /__sandbox/faults': 'set faults, e.g. {"burst429":{"count":3}} or {"latencyMs":200}',
+	'DELETE /__sandbox/faults': 'clear all faults',
+	'POST /__sandbox/tokens/expire': 'invalidate every token issued so far',
+	'GET /__sandbox/sessions': 'list sessions (id, status)',
+	'POST /__sandbox/sessions': 'create sessions: {"count":10,"status":"waiting","user_id":"u1",...}',
+	'GET /__sandbox/sessions/<id>': 'one session',
+	'POST /__sandbox/sessions/<id>/status': 'set a status: {"status":"kyc_result_approved","comment":"..."}',
+	'GET /__sandbox/auto-progress': 'current scripted progression',
+	'POST /__sandbox/auto-progress': '{"afterMs":60000,"outcome":"approve"}, or null to turn it off',
+};
+
+export async function handleControl(
+	req: IncomingMessage,
+	res: ServerResponse,
+	subPath: string,
+	sandbox: Sandbox,
+): Promise<void> {
+	let status = 200;
+	let payload: unknown;
+	try {
+		// The control plane can wipe state and fake outcomes: never let another machine reach it.
+		if (!isLoopback(req.socket.remoteAddress)) throw new ControlError(403, 'control endpoint is loopback only');
+		payload = await dispatch(req.method ?? 'GET', subPath.replace(/\/+$/, ''), req, sandbox);
+	} catch (error) {
+		if (error instanceof ControlError) status = error.status;
+		else if (error instanceof FaultInputError) status = 400;
+		else status = 500;
+		payload = { error: error instanceof Error ? error.message : String(error) };
+	}
+	const body = Buffer.from(`${JSON.stringify(payload, null, 2)}\n`);
+	res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+	res.end(body);
+}
+
+async function dispatch(method: string, path: string, req: IncomingMessage, sandbox: Sandbox): Promise<unknown> {
+	const is = (m: string, p: string): boolean => method === m && path === p;
+	if (is('GET', '')) return { url: sandbox.url, username: sandbox.username, routes: HELP };
+	if (is('GET', '/stats')) return sandbox.stats();
+	if (is('POST', '/stats/reset')) {
+		sandbox.resetStats();
+		return OK;
+	}
+	if (is('POST', '/reset')) {
+		sandbox.reset();
+		return OK;
+	}
+	if (is('GET', '/faults')) return sandbox.faults();
+	if (is('POST', '/faults')) {
+		sandbox.setFaults(objectBody(await jsonBody(req)));
+		return sandbox.faults();
+	}
+	if (is('DELETE', '/faults')) {
+		sandbox.clearFaults();
+		return sandbox.faults();
+	}
+	if (is('POST', '/tokens/expire')) {
+		sandbox.expireTokens();
+		return OK;
+	}
+	if (is('GET', '/sessions')) return { sessions: sandbox.listSessions() };
+	if (is('POST', '/sessions')) {
+		const body = objectBody((await jsonBody(req)) ?? {});
+		const count = body.count ?? 1;
+		if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_CREATE) {
+			throw new ControlError(400, `count must be an integer from 1 to ${MAX_CREATE}`);
+		}
+		const input = sessionInput(body);
+		return { sessions: Array.from({ length: count }, () => sandbox.createSession(input)) };
+	}
+	if (is('GET', '/auto-progress')) return { autoProgress: sandbox.getAutoProgress() };
+	if (is('POST', '/auto-progress')) {
+		sandbox.setAutoProgress(autoProgress(await jsonBody(req)));
+		return { autoProgress: sandbox.getAutoProgress() };
+	}
+
+	const session = /^\/sessions\/([^/]+)(\/status)?$/.exec(path);
+	if (session) {
+		let id = session[1];
+		try {
+			id = decodeURIComponent(id);
+		} catch {
+			// keep the raw text; it will simply not be found
+		}
+		if (!sandbox.getSession(id)) throw new ControlError(404, `unknown session ${id}`);
+		if (!session[2] && method === 'GET') return sandbox.getSession(id);
+		if (session[2] && method === 'POST') {
+			const body = objectBody(await jsonBody(req));
+			if (typeof body.status !== 'string' || body.status === '') {
+				throw new ControlError(400, 'status must be a non-empty string');
+			}
+			if (body.comment !== undefined && typeof body.comment !== 'string') {
+				throw new ControlError(400, 'comment must be a string');
+			}
+			return sandbox.setStatus(id, body.status, body.comment);
+		}
+	}
+	throw new ControlError(404, `no control route ${method} /__sandbox${path}; GET /__sandbox/ lists them`);
+}
+
+
+/** Control bodies are lenient: no Content-Type needed, an empty body is undefined. */
+async function jsonBody(req: IncomingMessage): Promise<unknown> {
+	const text = (await readBody(req)).toString('utf8').trim();
+	if (text === '') return undefined;
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		throw new ControlError(400, 'body is not valid JSON');
+	}
+}
+
+function objectBody(value: unknown): Record<string, unknown> {
+	if (!isRecord(value)) throw new ControlError(400, 'body must be a JSON object');
+	return value;
+}
+
+function sessionInput(body: Record<string, unknown>): SessionInput {
+	const input: SessionInput = {};
+	const texts = ['user_id', 'phone_number', 'session_type', 'origin', 'link_type', 'link_id', 'status'] as const;
+	// A misspelt field would silently give a default session: refuse it instead.
+	const known = new Set<string>([...texts, 'extras', 'validity_duration', 'count']);
+	const unknown = Object.keys(body).find((key) => !known.has(key));
+	if (unknown) throw new ControlError(400, `unknown field "${unknown}"; known: ${[...known].join(', ')}`);
+	for (const key of texts) {
+		const value = body[key];
+		if (value === undefined) continue;
+		if (typeof value !== 'string') throw new ControlError(400, `${key} must be a string`);
+		input[key] = value;
+	}
+	if (body.extras !== undefined) input.extras = toJsonObject(objectBody(body.extras));
+	if (body.validity_duration !== undefined) {
+		if (typeof body.validity_duration !== 'number' || body.validity_duration <= 0) {
+			throw new ControlError(400, 'validity_duration must be a positive number');
+		}
+		input.validity_duration = body.validity_duration;
+	}
+	return input;
+}
+
+/** `{afterMs, outcome}` turns scripted progression on; null, an empty body or {} turn it off. */
+export function autoProgress(value: unknown): AutoProgress | null {
+	if (value === undefined || value === null || (isRecord(value) && Object.keys(value).length === 0)) return null;
+	const body = objectBody(value);
+	const { afterMs, outcome } = body;
+	if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) {
+		throw new ControlError(400, 'afterMs must be a number >= 0');
+	}
+	if (outcome !== 'approve' && outcome !== 'reject') throw new ControlError(400, 'outcome must be "approve" or "reject"');
+	return { afterMs, outcome };
+}

@@ -1,0 +1,387 @@
+/**
+ * Session store, lifecycle and the rendering of get_details' `session_data`.
+ *
+ * A session keeps only its inputs and a list of status events. Everything get_details shows
+ * (agent fields, media URLs, feedback, times) is derived from those events at read time, and
+ * scripted progression (autoProgress) is computed from the creation time, so there is no timer
+ * per session: thousands of sessions cost a Map entry each and the server closes instantly.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+import { isRecord, type JsonObject, type JsonValue } from './http';
+
+/** The documented values. Any other string may be set too (clients must pass unknown ones through). */
+export const SESSION_STATUSES = [
+	'waiting',
+	'agent_alloted',
+	'kyc_request_accepted',
+	'kyc_request_rejected',
+	'kyc_result_rejected',
+	'kyc_result_approved',
+	'session_expired',
+	'user_abandoned',
+	'vkyc_requested',
+	'kyc_rejected',
+] as const;
+
+/** Statuses reached before any agent is involved. */
+const BEFORE_AGENT = new Set<string>(['waiting', 'vkyc_requested', 'session_expired', 'user_abandoned']);
+/** An agent is attached but no call took place. Anything not listed here or above means a call happened. */
+const AGENT_WITHOUT_CALL = new Set<string>(['agent_alloted', 'kyc_request_rejected', 'kyc_rejected']);
+const FINAL = new Set<string>(['kyc_result_approved', 'kyc_result_rejected', 'kyc_rejected', 'session_expired', 'user_abandoned']);
+const RESULT_TYPE: Record<string, { type: string; comment: string }> = {
+	kyc_result_approved: { type: 'Approve', comment: 'All Successful' },
+	kyc_result_rejected: { type: 'Reject', comment: 'Face does not match the PAN photo' },
+};
+
+export interface AutoProgress {
+	afterMs: number;
+	outcome: 'approve' | 'reject';
+}
+
+/** What a new session starts with; names follow the API's, like SessionSnapshot. */
+export interface SessionInput {
+	user_id?: string;
+	phone_number?: string;
+	/** Default "VKYC". */
+	session_type?: string;
+	/** Default "KWIKID_ID", as in the vendor's example. */
+	origin?: string;
+	extras?: JsonObject;
+	link_type?: string;
+	/** Link validity in seconds, default 900. */
+	validity_duration?: number;
+	/** Default: a random 12-character id; "" for sessions without a link (DKYC). */
+	link_id?: string;
+	/** Start in this status instead of "waiting" (no auto progression then). */
+	status?: string;
+}
+
+export interface StatusEvent {
+	status: string;
+	/** Epoch milliseconds. */
+	at: number;
+	comment?: string;
+}
+
+/** A copy of one session's state; names follow the API's own (session_id, user_id, ...). */
+export interface SessionSnapshot {
+	session_id: string;
+	/** "" for sessions without a link (DKYC). */
+	link_id: string;
+	user_id: string;
+	phone_number: string;
+	session_type: string;
+	origin: string;
+	extras: JsonObject;
+	link_type: string;
+	/** Link validity in seconds. */
+	validity_duration: number;
+	/** Epoch milliseconds. */
+	created_at: number;
+	status: string;
+	history: StatusEvent[];
+}
+
+interface SessionRecord {
+	sessionId: string;
+	linkId: string;
+	userId: string;
+	phoneNumber: string;
+	sessionType: string;
+	origin: string;
+	extras: JsonObject;
+	linkType: string;
+	validitySec: number;
+	createdAt: number;
+	/** Explicit events; ignored while `auto` is set. */
+	history: StatusEvent[];
+	/** Scripted progression captured at creation; dropped as soon as control sets a status. */
+	auto?: AutoProgress;
+}
+
+/** A file behind one of the media URL fields. */
+export interface MediaFile {
+	field: string;
+	name: string;
+	contentType: string;
+}
+
+export const MEDIA_FILES: readonly MediaFile[] = [
+	{ field: 'selfie_url', name: 'selfie.png', contentType: 'image/png' },
+	{ field: 'pan_url', name: 'pan.png', contentType: 'image/png' },
+	{ field: 'aadhaar_url', name: 'aadhaar.png', contentType: 'image/png' },
+	{ field: 'aadhaarback_url', name: 'aadhaarback.png', contentType: 'image/png' },
+	{ field: 'user_video_url', name: 'user_video.mp4', contentType: 'video/mp4' },
+	{ field: 'agent_video_url', name: 'agent_video.mp4', contentType: 'video/mp4' },
+	{ field: 'agent_screen_url', name: 'agent_screen.mp4', contentType: 'video/mp4' },
+	{ field: 'zip_url', name: 'session.zip', contentType: 'application/zip' },
+	{ field: 'summary_json_url', name: 'summary.json', contentType: 'application/json' },
+];
+
+export class UnknownSessionError extends Error {
+	constructor(id: string) {
+		super(`unknown session ${id}`);
+	}
+}
+
+const LINK_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export function newLinkId(): string {
+	return Array.from(randomBytes(12), (byte) => LINK_ID_ALPHABET[byte % LINK_ID_ALPHABET.length]).join('');
+}
+
+/** Python's str(time.time()) look: seconds as a string, always with a fraction. */
+export function epochString(ms: number): string {
+	const seconds = String(ms / 1000);
+	return seconds.includes('.') ? seconds : `${seconds}.0`;
+}
+
+export class SessionStore {
+	private readonly sessions = new Map<string, SessionRecord>();
+	private autoProgress: AutoProgress | null;
+	private created = 0;
+
+	constructor(autoProgress: AutoProgress | null = null) {
+		this.autoProgress = autoProgress;
+	}
+
+	/** Applies to sessions created from now on; existing ones keep their script. */
+	setAutoProgress(value: AutoProgress | null): void {
+		this.autoProgress = value;
+	}
+
+	getAutoProgress(): AutoProgress | null {
+		return this.autoProgress;
+	}
+
+	clear(): void {
+		this.sessions.clear();
+	}
+
+	get size(): number {
+		return this.sessions.size;
+	}
+
+	create(input: SessionInput = {}, nowMs = Date.now()): SessionSnapshot {
+		this.created += 1;
+		const record: SessionRecord = {
+			sessionId: randomUUID(),
+			linkId: input.link_id ?? newLinkId(),
+			userId: input.user_id ?? `sandbox-user-${this.created}`,
+			phoneNumber: input.phone_number ?? '9876543210',
+			sessionType: input.session_type || 'VKYC',
+			origin: input.origin || 'KWIKID_ID',
+			extras: structuredClone(input.extras ?? {}),
+			linkType: input.link_type ?? 'free',
+			validitySec: input.validity_duration ?? 900,
+			createdAt: nowMs,
+			history: [{ status: 'waiting', at: nowMs }],
+		};
+		if (input.status !== undefined && input.status !== 'waiting') {
+			record.history.push(statusEvent(input.status, nowMs));
+		} else if (input.status === undefined && this.autoProgress) {
+			record.auto = { ...this.autoProgress };
+		}
+		this.sessions.set(record.sessionId, record);
+		return snapshot(record, nowMs);
+	}
+
+	has(id: string): boolean {
+		return this.sessions.has(id);
+	}
+
+	get(id: string, nowMs = Date.now()): SessionSnapshot | undefined {
+		const record = this.sessions.get(id);
+		return record && snapshot(record, nowMs);
+	}
+
+	list(nowMs = Date.now()): Array<{ session_id: string; status: string; user_id: string; session_type: string }> {
+		return Array.from(this.sessions.values(), (record) => ({
+			session_id: record.sessionId,
+			status: currentStatus(events(record, nowMs)),
+			user_id: record.userId,
+			session_type: record.sessionType,
+		}));
+	}
+
+	/** Any non-empty string is accepted. Freezes scripted progression where it stands. */
+	setStatus(id: string, status: string, comment?: string, nowMs = Date.now()): SessionSnapshot {
+		const record = this.sessions.get(id);
+		if (!record) throw new UnknownSessionError(id);
+		if (status === '') throw new Error('status must be a non-empty string');
+		record.history = events(record, nowMs);
+		delete record.auto;
+		record.history.push(statusEvent(status, nowMs, comment));
+		return snapshot(record, nowMs);
+	}
+
+	/** Media exist once the video call has started (see README). */
+	mediaAvailable(id: string, nowMs = Date.now()): boolean {
+		const record = this.sessions.get(id);
+		return record !== undefined && facts(events(record, nowMs)).callAt !== null;
+	}
+
+	/** The `session_data` object of get_details, or undefined for an unknown id. */
+	render(id: string, baseUrl: string, nowMs = Date.now()): JsonObject | undefined {
+		const record = this.sessions.get(id);
+		if (!record) return undefined;
+		const history = events(record, nowMs);
+		const status = currentStatus(history);
+		const f = facts(history);
+		const media = (field: string): string => {
+			const file = MEDIA_FILES.find((m) => m.field === field);
+			return f.callAt !== null && file ? `${baseUrl}/media/${record.sessionId}/${file.name}` : '';
+		};
+		const agentId = f.agentAt !== null ? 'AGT-SANDBOX-01' : '';
+		const videosUploaded = f.result !== null;
+		return {
+			IS_VIDO_UPLOADED: videosUploaded,
+			// Not-yet-reached times are null; reached ones mix strings and numbers like the real API.
+			aadhaar_request_time: f.callAt !== null ? epochString(f.callAt) : null,
+			aadhaar_url: media('aadhaar_url'),
+			aadhaarback_url: media('aadhaarback_url'),
+			agent_assignment_time: f.agentAt !== null ? f.agentAt / 1000 : null,
+			agent_id: agentId,
+			agent_region: f.agentAt !== null ? 'west' : '',
+			agent_screen_url: media('agent_screen_url'),
+			agent_tl: null,
+			agent_video_url: media('agent_video_url'),
+			captured_images: f.callAt !== null ? ['selfie', 'pan', 'aadhaar', 'aadhaarback'] : [],
+			client_name: 'KwikID Sandbox',
+			customer_IP: f.callAt !== null ? '203.0.113.10' : '',
+			end_time: FINAL.has(status) ? epochString(history[history.length - 1].at) : null,
+			extras: { ...record.extras, session_status: status, session_type: record.sessionType },
+			// JSON text, not an object: a documented quirk.
+			feedback: f.result ? JSON.stringify({ type: f.result.type, comment: f.result.comment }) : '',
+			link_id: record.linkId,
+			number_of_videos_uploaded: videosUploaded ? 2 : 0,
+			origin: record.origin,
+			pan_request_time: f.callAt !== null ? epochString(f.callAt) : null,
+			pan_url: media('pan_url'),
+			phone_number: record.phoneNumber,
+			selfie_request_time: f.callAt !== null ? epochString(f.callAt) : null,
+			selfie_url: media('selfie_url'),
+			session_id: record.sessionId,
+			session_status: status,
+			start_time: epochString(record.createdAt),
+			summary_data: f.callAt !== null ? summaryData(record, agentId, f.result?.type === 'Reject', media) : {},
+			summary_json_url: media('summary_json_url'),
+			user_ack: f.agentAt !== null ? 1 : 0,
+			user_id: record.userId,
+			user_video_url: media('user_video_url'),
+			vkyc_start_time: f.callAt !== null ? f.callAt / 1000 : null,
+			zip_url: media('zip_url'),
+		};
+	}
+}
+
+function statusEvent(status: string, at: number, comment?: string): StatusEvent {
+	return comment === undefined ? { status, at } : { status, at, comment };
+}
+
+/** The events that have happened by `nowMs`: scripted ones are computed, never stored. */
+function events(record: SessionRecord, nowMs: number): StatusEvent[] {
+	if (!record.auto) return record.history.map((e) => ({ ...e }));
+	const { afterMs, outcome } = record.auto;
+	const final = outcome === 'approve' ? 'kyc_result_approved' : 'kyc_result_rejected';
+	const script = ['waiting', 'agent_alloted', 'kyc_request_accepted', final];
+	// Spread the three transitions evenly: the result lands exactly afterMs after creation.
+	return script
+		.map((status, i) => ({ status, at: record.createdAt + (afterMs * i) / 3 }))
+		.filter((event, i) => i === 0 || event.at <= nowMs);
+}
+
+function currentStatus(history: StatusEvent[]): string {
+	return history[history.length - 1].status;
+}
+
+interface Facts {
+	agentAt: number | null;
+	callAt: number | null;
+	result: { type: string; comment: string } | null;
+}
+
+/** What the history implies. Unknown statuses count as "after the call started". */
+function facts(history: StatusEvent[]): Facts {
+	let agentAt: number | null = null;
+	let callAt: number | null = null;
+	for (const { status, at } of history) {
+		if (BEFORE_AGENT.has(status)) continue;
+		agentAt ??= at;
+		if (!AGENT_WITHOUT_CALL.has(status)) callAt ??= at;
+	}
+	// The latest result event decides feedback, so a later unknown status keeps it.
+	const last = [...history].reverse().find((event) => RESULT_TYPE[event.status] !== undefined);
+	const preset = last && RESULT_TYPE[last.status];
+	const result = last && preset ? { type: preset.type, comment: last.comment ?? preset.comment } : null;
+	return { agentAt, callAt, result };
+}
+
+function summaryData(
+	record: SessionRecord,
+	agentId: string,
+	rejected: boolean,
+	media: (field: string) => string,
+): JsonObject {
+	const text = (key: string, fallback: string): string => {
+		const value = record.extras[key];
+		return typeof value === 'string' && value !== '' ? value : fallback;
+	};
+	const location: JsonValue = record.extras.location ?? null;
+	const where: Record<string, unknown> = isRecord(location) ? location : {};
+	return {
+		agent_id: agentId,
+		client_name: 'KwikID Sandbox',
+		docs: [
+			{
+				name: 'Pan Card',
+				details: { name: text('applicant_name', 'SANDBOX USER'), pan_number: text('pan_number', 'ABCDE1234F') },
+				front_url: media('pan_url'),
+			},
+			{
+				name: 'Aadhaar Card',
+				details: { name: text('applicant_name', 'SANDBOX USER'), uid: 'XXXXXXXX0124' },
+				facematch_score: { score: rejected ? 41.2 : 92.5, success: !rejected },
+				front_url: media('aadhaar_url'),
+			},
+			{ name: 'Signature Match', validator: { success: false, type: 'isSignatureVerify' } },
+		],
+		// The null entry is a documented quirk clients must survive.
+		overall_summary: [
+			{ success: true, title: 'Selfie' },
+			{ success: true, title: 'Pan Card' },
+			{ success: !rejected, title: 'Aadhaar Card' },
+			null,
+			{ success: true, title: 'Qna' },
+		],
+		qna: [
+			{ q: 'Please confirm your full name.', a: text('applicant_name', 'Sandbox User') },
+			{ q: 'Are you applying for this account yourself?', a: 'Yes' },
+		],
+		user_info: {
+			location: typeof where.address === 'string' ? where.address : 'Andheri East, Mumbai, Maharashtra, India',
+			latitude: typeof where.latitude === 'number' ? where.latitude : 19.10817,
+			longitude: typeof where.longitude === 'number' ? where.longitude : 72.903107,
+			user_id: record.userId,
+		},
+	};
+}
+
+function snapshot(record: SessionRecord, nowMs: number): SessionSnapshot {
+	const history = events(record, nowMs);
+	return {
+		session_id: record.sessionId,
+		link_id: record.linkId,
+		user_id: record.userId,
+		phone_number: record.phoneNumber,
+		session_type: record.sessionType,
+		origin: record.origin,
+		extras: structuredClone(record.extras),
+		link_type: record.linkType,
+		validity_duration: record.validitySec,
+		created_at: record.createdAt,
+		status: currentStatus(history),
+		history,
+	};
+}
