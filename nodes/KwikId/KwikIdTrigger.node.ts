@@ -1,6 +1,8 @@
-// PLACEHOLDER: being written (trigger helper). Keeps the package compiling meanwhile.
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { triggerProperties } from './trigger/parameters';
+import { poll } from './trigger/poll';
 
 export class KwikIdTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -9,16 +11,17 @@ export class KwikIdTrigger implements INodeType {
 		icon: { light: 'file:kwikid.svg', dark: 'file:kwikid.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		description: 'Starts the workflow when a KwikID session changes status',
+		subtitle: 'Session status changes',
+		description: 'Starts the workflow when a watched KwikID session changes status',
 		defaults: { name: 'KwikID Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'kwikIdApi', required: true }],
-		properties: [],
+		properties: triggerProperties,
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		return null;
+		return await poll.call(this);
 	}
 }

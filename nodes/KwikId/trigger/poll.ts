@@ -1,0 +1,365 @@
+/**
+ * One poll of the KwikID Trigger: read the watched sessions, compare each status with the last
+ * one seen, emit the changes.
+ *
+ * The constraints that shape it (see N8N-NOTES and API-NOTES):
+ * - KwikID has no list or "changed since" endpoint, so every watched session costs one
+ *   get_details per poll. Sessions in a final status are skipped (option), requests run in a
+ *   small pool, and a poll that finds another one of the same trigger still running skips.
+ * - n8n saves static data only when a poll emits. Every state change is therefore either
+ *   saved with the items it explains, or harmless to lose (a re-baseline).
+ * - A poll that throws loses its items. So the poll throws only when it has nothing to emit:
+ *   when no session could be read at all, or to report invalid session ids (see `report`).
+ */
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import {
+	fetchSessionData,
+	isFinalStatus,
+	isPlausibleSessionId,
+	normaliseSession,
+	simplifySession,
+} from '../shared/session';
+import type { KwikIdErrorContext } from '../transport';
+import { getBaseUrl } from '../transport';
+import type { TriggerSettings } from './parameters';
+import { readSettings } from './parameters';
+import type { StoredCode } from './state';
+import {
+	decodeStatus,
+	encodeStatus,
+	fingerprint,
+	INVALID_PENDING,
+	INVALID_REPORTED,
+	isInvalidMarker,
+	readState,
+	stateKey,
+	writeState,
+} from './state';
+
+type Fetched =
+	| { kind: 'ok'; status: string; data: IDataObject }
+	/** 400 "Invalid session id": KwikID does not know it; asking again will not help. */
+	| { kind: 'invalid' }
+	/** 429 after the transport's retries, 5xx, network: try again next poll. */
+	| { kind: 'failed'; error: unknown };
+
+/**
+ * Runs `work` over `items` with at most `limit` in flight; `work` must not throw. Once `stop`
+ * returns true for a result, no further item is started (the result array has holes there).
+ * The first item runs alone: when n8n has no token cached yet, every request that starts
+ * without one logs in for itself, so a full pool at once would fetch `limit` tokens.
+ */
+async function inPool<T, R>(
+	items: readonly T[],
+	limit: number,
+	work: (item: T) => Promise<R>,
+	stop: (result: R) => boolean,
+): Promise<Array<R | undefined>> {
+	const results = new Array<R | undefined>(items.length);
+	if (items.length === 0) return results;
+	results[0] = await work(items[0]);
+	let stopped = stop(results[0]);
+	let next = 1;
+	const worker = async (): Promise<void> => {
+		while (!stopped && next < items.length) {
+			const index = next++;
+			const result = await work(items[index]);
+			results[index] = result;
+			if (stop(result)) stopped = true;
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(limit, items.length - 1) }, worker));
+	return results;
+}
+
+/**
+ * Failures every other request would share: no answer at all (host down, DNS, login failing)
+ * or the credential refused. Starting the remaining sessions would only add one timeout or
+ * retry round each (minutes for a long list) before the same error.
+ */
+function failsEveryRequest(result: Fetched): boolean {
+	if (result.kind !== 'failed' || !(result.error instanceof NodeApiError)) return false;
+	const code = result.error.httpCode;
+	return !code || code === '401' || code === '403';
+}
+
+function isInvalidSessionError(error: unknown): boolean {
+	if (typeof error !== 'object' || error === null || !('context' in error)) return false;
+	const context = (error as { context: unknown }).context as KwikIdErrorContext | undefined;
+	return context?.httpCode === '400' && /invalid session id/i.test(context.kwikIdMessage ?? '');
+}
+
+async function fetchOne(context: IPollFunctions, sessionId: string): Promise<Fetched> {
+	try {
+		const data = await fetchSessionData(context, sessionId);
+		const status = data.session_status;
+		// A 200 without a status cannot be compared with anything: treat it as a failed read
+		// rather than record "" and later report a change from "" to the real status.
+		if ((typeof status !== 'string' && typeof status !== 'number') || String(status) === '') {
+			return { kind: 'failed', error: new Error('KwikID answered without a session status') };
+		}
+		return { kind: 'ok', status: String(status), data };
+	} catch (error) {
+		return isInvalidSessionError(error) ? { kind: 'invalid' } : { kind: 'failed', error };
+	}
+}
+
+function toItem(
+	sessionId: string,
+	status: string,
+	previous: string | null,
+	data: IDataObject,
+	settings: TriggerSettings,
+	at: string,
+): INodeExecutionData {
+	return {
+		json: {
+			session_id: sessionId,
+			status,
+			previous_status: previous,
+			is_final: isFinalStatus(status),
+			changed_at: at,
+			session: settings.simplify ? simplifySession(data) : normaliseSession(data),
+		},
+	};
+}
+
+function noSessionIds(context: IPollFunctions): NodeOperationError {
+	return new NodeOperationError(context.getNode(), 'No session IDs to watch', {
+		description:
+			'Enter at least one session ID in Session IDs (separated by commas, spaces or new lines), or an expression such as {{ $vars.KYC_SESSIONS }} that returns them.',
+	});
+}
+
+/**
+ * "Fetch Test Event": the current details of the first watched session, in the shape a real
+ * event has, so the next nodes can be mapped. It reads no state and writes none.
+ */
+async function sample(context: IPollFunctions, settings: TriggerSettings): Promise<INodeExecutionData[][]> {
+	const sessionId = settings.sessionIds[0];
+	if (sessionId === undefined) throw noSessionIds(context);
+	if (!isPlausibleSessionId(sessionId)) {
+		throw new NodeOperationError(context.getNode(), `"${sessionId.slice(0, 60)}" is not a KwikID session ID`, {
+			description: 'Use the session_id values from Send Link or Push DKYC Data: letters, digits and dashes.',
+		});
+	}
+	const data = await fetchSessionData(context, sessionId);
+	const status = String(data.session_status ?? '');
+	return [[toItem(sessionId, status, null, data, settings, new Date().toISOString())]];
+}
+
+/**
+ * Polls of one trigger may overlap (n8n has no guard). This in-memory record, keyed by the
+ * trigger's static-data object (one per activation), lets a poll skip while another is running
+ * and lets a slow poll notice that a newer one has already recorded fresher statuses.
+ * It is not state: a restart starts it afresh, and with it no poll is in flight.
+ */
+interface Flight {
+	issued: number;
+	committed: number;
+	running: Map<number, number>;
+}
+const flights = new WeakMap<object, Flight>();
+
+/** A poll running longer than this no longer blocks the next ones (it may be stuck). */
+const STALE_POLL_MS = 10 * 60_000;
+
+function flightOf(bucket: IDataObject): Flight {
+	let flight = flights.get(bucket);
+	if (!flight) {
+		flight = { issued: 0, committed: 0, running: new Map() };
+		flights.set(bucket, flight);
+	}
+	return flight;
+}
+
+/** Stand-in buckets for triggers whose static data is not an object (see stateBucket). */
+const memoryBuckets = new Map<string, IDataObject>();
+
+/**
+ * The node's static data. n8n creates it as an object, but a hand-edited or damaged workflow
+ * can hold anything there (a string, null, an array), and a node cannot replace the bucket
+ * itself. Rather than crash, or forget every status each poll, such a trigger keeps its state in
+ * memory (lost on restart, which is safe) and says so in the log.
+ */
+function stateBucket(context: IPollFunctions): IDataObject {
+	const bucket: unknown = context.getWorkflowStaticData('node');
+	if (typeof bucket === 'object' && bucket !== null && !Array.isArray(bucket)) return bucket as IDataObject;
+	context.logger.warn('KwikID Trigger: its saved state is not an object; keeping state in memory only');
+	const key = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	let memory = memoryBuckets.get(key);
+	if (!memory) {
+		memory = {};
+		memoryBuckets.set(key, memory);
+	}
+	return memory;
+}
+
+export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const settings = readSettings(this);
+	if (this.getMode() === 'manual') return await sample(this, settings);
+	if (settings.sessionIds.length === 0) {
+		// An expression like {{ $vars.KYC_SESSIONS }} may be empty while nothing is pending:
+		// nothing to do, and the state is left alone rather than emptied.
+		return null;
+	}
+
+	const bucket = stateBucket(this);
+	const flight = flightOf(bucket);
+	const startedAt = Date.now();
+	for (const since of flight.running.values()) {
+		if (startedAt - since < STALE_POLL_MS) {
+			this.logger.debug('KwikID Trigger: previous poll still running, skipping this one');
+			return null;
+		}
+	}
+	const ticket = ++flight.issued;
+	flight.running.set(ticket, startedAt);
+	try {
+		return await pollOnce(this, settings, bucket, flight, ticket, new Date(startedAt).toISOString());
+	} finally {
+		flight.running.delete(ticket);
+	}
+}
+
+async function pollOnce(
+	context: IPollFunctions,
+	settings: TriggerSettings,
+	bucket: IDataObject,
+	flight: Flight,
+	ticket: number,
+	at: string,
+): Promise<INodeExecutionData[][] | null> {
+	const fp = fingerprint(await getBaseUrl(context));
+	const before = readState(bucket, fp);
+
+	const toFetch = settings.sessionIds.filter((id) => {
+		if (!isPlausibleSessionId(id)) return false;
+		const code = before.get(id);
+		if (code === undefined) return true;
+		if (isInvalidMarker(code)) return false;
+		return !(settings.stopWhenFinal && isFinalStatus(decodeStatus(code)));
+	});
+	const fetched = new Map<string, Fetched>();
+	const results = await inPool(
+		toFetch,
+		settings.concurrency,
+		async (id) => await fetchOne(context, id),
+		failsEveryRequest,
+	);
+	toFetch.forEach((id, index) => {
+		const result = results[index];
+		if (result) fetched.set(id, result);
+	});
+
+	// From here on everything is synchronous: no other poll can interleave with the commit.
+	if (flight.committed > ticket) {
+		// A poll that started later has already recorded statuses at least as fresh as ours.
+		return null;
+	}
+	flight.committed = ticket;
+
+	// Re-read: a poll that started earlier may have committed while we were fetching.
+	const known = readState(bucket, fp);
+	const next = new Map<string, StoredCode>();
+	const items: INodeExecutionData[] = [];
+	let failed = 0;
+	let read = 0;
+	let firstError: unknown;
+
+	// Ids no longer in the list are not copied over: removing an id drops it.
+	for (const id of settings.sessionIds) {
+		const key = stateKey(id);
+		const previous = known.get(key);
+		const result = fetched.get(id);
+		if (!isPlausibleSessionId(id) || result?.kind === 'invalid') {
+			next.set(key, previous === INVALID_REPORTED ? INVALID_REPORTED : INVALID_PENDING);
+			if (result) read++;
+			continue;
+		}
+		if (result === undefined || result.kind === 'failed') {
+			// Not read (final, known invalid) or not readable this time: keep what we knew.
+			if (previous !== undefined) next.set(key, previous);
+			if (result) {
+				failed++;
+				firstError ??= result.error;
+			}
+			continue;
+		}
+		read++;
+		const code = encodeStatus(result.status);
+		next.set(key, code);
+		const matches = settings.statuses.size === 0 || settings.statuses.has(result.status);
+		if (previous === undefined || isInvalidMarker(previous)) {
+			if (settings.emitCurrentStatus && matches) {
+				items.push(toItem(id, result.status, null, result.data, settings, at));
+			}
+		} else if (previous !== code && matches) {
+			items.push(toItem(id, result.status, decodeStatus(previous) ?? null, result.data, settings, at));
+		}
+	}
+	writeState(bucket, fp, next);
+
+	if (failed > 0) {
+		const unread = toFetch.length - read;
+		context.logger.warn(`KwikID Trigger: ${unread} of ${toFetch.length} sessions not read in this poll; the next poll reads them`);
+	}
+	if (items.length > 0) return [items];
+	if (failed > 0 && read === 0) throw allFailed(firstError, toFetch.length);
+	return report(context, settings, bucket, fp, next);
+}
+
+/**
+ * Reporting invalid ids, exactly once each, without ever losing a transition:
+ * - An invalid id is stored as INVALID_PENDING and never requested again.
+ * - A poll that has transitions emits them and reports nothing: throwing would drop the items.
+ *   The pending marker is saved together with those items.
+ * - The first poll with nothing to emit flips the pending ids to INVALID_REPORTED and throws
+ *   one error naming them, which n8n records as an error execution.
+ * The flip happens in memory right before the throw; n8n persists it with the next emitting
+ * poll. If n8n restarts before that, the id is reported once more: a repeated notice, never a
+ * lost or wrong transition.
+ */
+function report(
+	context: IPollFunctions,
+	settings: TriggerSettings,
+	bucket: IDataObject,
+	fp: string,
+	next: Map<string, StoredCode>,
+): null {
+	const pending = settings.sessionIds.filter((id) => next.get(stateKey(id)) === INVALID_PENDING);
+	if (pending.length === 0) return null;
+	for (const id of pending) next.set(stateKey(id), INVALID_REPORTED);
+	writeState(bucket, fp, next);
+
+	const describe = (id: string): string =>
+		isPlausibleSessionId(id) ? `"${id}"` : `"${id.slice(0, 40)}${id.length > 40 ? '…' : ''}" (not a session ID)`;
+	const shown = pending.slice(0, 5).map(describe).join(', ');
+	const more = pending.length > 5 ? ` and ${pending.length - 5} more` : '';
+	throw new NodeOperationError(
+		context.getNode(),
+		pending.length === 1
+			? `KwikID does not know the watched session ${shown}`
+			: `KwikID does not know ${pending.length} watched sessions: ${shown}${more}`,
+		{
+			description:
+				'They are no longer checked and this error is not repeated. Remove them from Session IDs: IDs must be session_id values from Send Link or Push DKYC Data, on the KwikID domain and environment of the credential.',
+		},
+	);
+}
+
+/** Every read failed (host down, credential rejected, rate limit): an error execution, not silence. */
+function allFailed(error: unknown, count: number): Error {
+	const note = `None of the ${count} watched sessions could be read in this poll. Nothing is lost: their statuses are compared again on the next poll.`;
+	if (error instanceof Error) {
+		// Keep the transport's NodeApiError (its message and httpCode tell what went wrong).
+		const withDescription = error as Error & { description?: string | null };
+		withDescription.description = withDescription.description
+			? `${withDescription.description} ${note}`
+			: note;
+		return error;
+	}
+	return new Error(note);
+}

@@ -1,0 +1,129 @@
+/**
+ * What the trigger remembers between polls, kept in the node's static data.
+ *
+ * n8n rewrites static data whole on every save, saves it only when a poll emits, and may lose
+ * whatever a poll that emitted nothing changed. So the state is small and every part of it is
+ * safe to lose: without it a session is simply seen for the first time again (re-baselined),
+ * which never produces a transition that did not happen.
+ *
+ * Stored shape (version 1):
+ *   { v: 1, fp: "<hash of the KwikID base URL>", s: { "<session id>": <code>, ... } }
+ * A code is the index of a documented status in STATUS_CODES (1-2 bytes), the status text itself
+ * for a status KwikID added later, or a marker for an invalid id (INVALID_PENDING / INVALID_REPORTED).
+ * With UUID session ids that is about 42 bytes per watched session, 42 kB for 1,000.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { isPlausibleSessionId } from '../shared/session';
+
+const VERSION = 1;
+
+/**
+ * Status <-> code. Append only: a stored code must keep meaning the same status, so existing
+ * entries are never reordered or removed, whatever order the editor's dropdown uses.
+ */
+const STATUS_CODES: readonly string[] = [
+	'waiting',
+	'agent_alloted',
+	'kyc_request_accepted',
+	'kyc_request_rejected',
+	'kyc_result_rejected',
+	'kyc_result_approved',
+	'session_expired',
+	'user_abandoned',
+	'vkyc_requested',
+	'kyc_rejected',
+];
+const CODE_OF = new Map(STATUS_CODES.map((status, index) => [status, index]));
+
+/** KwikID called the id invalid (or it is not an id at all); not reported to the user yet. */
+export const INVALID_PENDING = -1;
+/** Invalid and already reported: skipped without a request or another error. */
+export const INVALID_REPORTED = -2;
+
+/** An unknown status is stored as text; this bounds what a misbehaving API can make us store. */
+const MAX_STORED_STATUS = 64;
+
+export type StoredCode = number | string;
+
+export function encodeStatus(status: string): StoredCode {
+	return CODE_OF.get(status) ?? status.slice(0, MAX_STORED_STATUS);
+}
+
+/** The status a code stands for; undefined for the invalid markers. */
+export function decodeStatus(code: StoredCode): string | undefined {
+	if (typeof code === 'string') return code;
+	return STATUS_CODES[code];
+}
+
+export function isInvalidMarker(code: StoredCode | undefined): boolean {
+	return code === INVALID_PENDING || code === INVALID_REPORTED;
+}
+
+function isStoredCode(value: unknown): value is StoredCode {
+	if (typeof value === 'string') return value !== '' && value.length <= MAX_STORED_STATUS;
+	return (
+		typeof value === 'number' &&
+		Number.isInteger(value) &&
+		(value === INVALID_PENDING || value === INVALID_REPORTED || (value >= 0 && value < STATUS_CODES.length))
+	);
+}
+
+/** 32-bit FNV-1a, base 36: short, stable, and needs no import. Not a security measure. */
+export function shortHash(text: string): string {
+	let hash = 0x811c9dc5;
+	for (let index = 0; index < text.length; index++) {
+		hash ^= text.charCodeAt(index);
+		hash = Math.imul(hash, 0x01000193) >>> 0;
+	}
+	return hash.toString(36);
+}
+
+/**
+ * The key a watched id is stored under. A plausible id is its own key. Anything else (a typo,
+ * a pasted sentence) is stored as "!" + hash: "!" cannot start a real id, so the two never
+ * collide, and text like "__proto__" never becomes an object key.
+ */
+export function stateKey(sessionId: string): string {
+	return isPlausibleSessionId(sessionId) ? sessionId : `!${shortHash(sessionId)}`;
+}
+
+/**
+ * Which KwikID the state belongs to. Session ids of another domain or environment mean nothing
+ * here (an id may not exist there, or be another customer), so a change of either resets the state.
+ */
+export function fingerprint(baseUrl: string): string {
+	return shortHash(baseUrl.replace(/\/+$/, '').toLowerCase());
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads the state. Anything unexpected (another version, another KwikID, a hand-edited or
+ * corrupted bucket, single bad entries) reads as "not known", never as an error.
+ */
+export function readState(bucket: IDataObject, fp: string): Map<string, StoredCode> {
+	const known = new Map<string, StoredCode>();
+	if (bucket.v !== VERSION || bucket.fp !== fp || !isRecord(bucket.s)) return known;
+	for (const [key, value] of Object.entries(bucket.s)) {
+		if (isStoredCode(value)) known.set(key, value);
+	}
+	return known;
+}
+
+/**
+ * Replaces the state. The bucket's top-level keys are assigned (not nested ones mutated) because
+ * n8n only notices changes made directly on its observable static-data objects.
+ */
+export function writeState(bucket: IDataObject, fp: string, known: Map<string, StoredCode>): void {
+	const sessions: IDataObject = {};
+	for (const [key, code] of known) sessions[key] = code;
+	for (const key of Object.keys(bucket)) {
+		if (key !== 'v' && key !== 'fp' && key !== 's') delete bucket[key];
+	}
+	bucket.v = VERSION;
+	bucket.fp = fp;
+	bucket.s = sessions;
+}

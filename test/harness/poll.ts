@@ -1,0 +1,182 @@
+/**
+ * Runs a polling trigger the way an active n8n workflow does, on n8n-core's own PollContext.
+ *
+ * What it mirrors (n8n-core PollTriggerExecutor and packages/cli ActiveWorkflowManager):
+ * - one Workflow and one PollContext per activation, reused by every poll, so the node's static
+ *   data lives in memory between polls;
+ * - a poll returning items is emitted, and emitting saves the workflow's static data, only if
+ *   n8n's observable object marked it changed (WorkflowStaticDataService.saveStaticData);
+ * - a poll returning null or throwing saves nothing (a throw becomes an error execution);
+ * - "Fetch Test Event" runs the poll on a fresh PollContext in manual mode.
+ * What it adds for tests: `restart()` drops every unsaved change (n8n restarted, the static data
+ * comes back from the database as last saved), and access to the saved and live state.
+ */
+import type {
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	IPollFunctions,
+	IWorkflowExecuteAdditionalData,
+	Workflow,
+} from 'n8n-workflow';
+import { PollContext } from 'n8n-core';
+
+import type { Harness } from './harness';
+import { initN8nCore } from './n8nCore';
+import { nodeTypes, PACKAGE } from './nodeTypes';
+
+export const TRIGGER_NAME = 'KwikID Trigger';
+const WORKFLOW_ID = 'poll-test-workflow';
+
+export type PollOutcome =
+	| { kind: 'emitted'; items: INodeExecutionData[] }
+	| { kind: 'none' }
+	| { kind: 'error'; error: Error };
+
+export interface PollRunnerOptions {
+	/** Values of `$vars` for expressions in the trigger's parameters. */
+	variables?: Record<string, string>;
+}
+
+export class PollRunner {
+	/** The workflow's static data as n8n's database holds it (JSON), undefined until first saved. */
+	private saved: string | undefined;
+
+	private workflow!: Workflow;
+
+	private context!: PollContext;
+
+	private parameters: INodeParameters;
+
+	/** How many times n8n would have written static data to its database. */
+	saves = 0;
+
+	constructor(
+		private readonly harness: Harness,
+		parameters: INodeParameters,
+		private readonly options: PollRunnerOptions = {},
+	) {
+		this.parameters = parameters;
+		this.activate();
+	}
+
+	private node(): INode {
+		return {
+			id: 'kwikid-trigger-node',
+			name: TRIGGER_NAME,
+			type: `${PACKAGE}.kwikIdTrigger`,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: this.parameters,
+		};
+	}
+
+	private additionalData(): IWorkflowExecuteAdditionalData {
+		const data = this.harness.additionalData();
+		data.variables = { ...(this.options.variables ?? {}) };
+		return data;
+	}
+
+	/** Activation: the workflow is built from what the database holds. */
+	private activate(): void {
+		const staticData = this.saved === undefined ? undefined : (JSON.parse(this.saved) as IDataObject);
+		this.workflow = this.harness.workflow({
+			id: WORKFLOW_ID,
+			name: 'KwikID trigger test',
+			nodes: [this.node()],
+			connections: {},
+			staticData,
+		});
+		this.context = this.pollContext('trigger', 'activate');
+	}
+
+	private pollContext(mode: 'trigger' | 'manual', activation: 'activate' | 'manual'): PollContext {
+		const node = this.workflow.getNode(TRIGGER_NAME);
+		if (!node) throw new Error('trigger node missing');
+		return new PollContext(
+			this.workflow,
+			node,
+			this.additionalData(),
+			mode,
+			activation,
+			// n8n's __emit saves the static data (if changed), then starts an execution.
+			() => this.save(),
+			() => undefined,
+		);
+	}
+
+	private save(): void {
+		const root = this.workflow.staticData;
+		if (root.__dataChanged !== true) return;
+		this.saved = JSON.stringify(root);
+		root.__dataChanged = false;
+		this.saves++;
+	}
+
+	private async run(context: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		await initN8nCore();
+		const type = nodeTypes.getByNameAndVersion(`${PACKAGE}.kwikIdTrigger`, 1);
+		if (!('poll' in type) || typeof type.poll !== 'function') throw new Error('not a polling node');
+		const pollFn = type.poll;
+		const runPoll = context.__runPoll ?? (async <T>(fn: () => Promise<T>) => await fn());
+		return await runPoll(async () => await pollFn.call(context));
+	}
+
+	/** One scheduled poll of the active workflow. */
+	async poll(): Promise<PollOutcome> {
+		try {
+			const result = await this.run(this.context);
+			if (result === null) return { kind: 'none' };
+			this.context.__emit(result);
+			return { kind: 'emitted', items: result[0] ?? [] };
+		} catch (error) {
+			return { kind: 'error', error: error instanceof Error ? error : new Error(String(error)) };
+		}
+	}
+
+	/** Items of one poll; fails the test with the poll's error if it threw. */
+	async items(): Promise<INodeExecutionData[]> {
+		const outcome = await this.poll();
+		if (outcome.kind === 'error') throw outcome.error;
+		return outcome.kind === 'emitted' ? outcome.items : [];
+	}
+
+	/** "Fetch Test Event" in the editor: manual mode, its own context. Throws what the poll throws. */
+	async fetchTestEvent(): Promise<INodeExecutionData[][] | null> {
+		return await this.run(this.pollContext('manual', 'manual'));
+	}
+
+	/** n8n restarted: unsaved static data is gone, the workflow is activated again. */
+	restart(): void {
+		this.activate();
+	}
+
+	/**
+	 * The user edited the trigger and saved the active workflow: n8n deactivates it (saving
+	 * changed static data) and activates the new version.
+	 */
+	reconfigure(parameters: INodeParameters): void {
+		this.save();
+		this.parameters = parameters;
+		this.activate();
+	}
+
+	/** The database's copy of the trigger's static data (what survives a restart). */
+	savedState(): IDataObject | undefined {
+		if (this.saved === undefined) return undefined;
+		const root = JSON.parse(this.saved) as IDataObject;
+		return root[`node:${TRIGGER_NAME}`] as IDataObject | undefined;
+	}
+
+	/** Replaces the database's copy (e.g. with something corrupt) and restarts. */
+	replaceSavedState(nodeState: unknown): void {
+		this.saved = JSON.stringify({ [`node:${TRIGGER_NAME}`]: nodeState });
+		this.activate();
+	}
+
+	/** The in-memory static data of the trigger, as a plain copy. */
+	liveState(): IDataObject {
+		return JSON.parse(JSON.stringify(this.workflow.staticData[`node:${TRIGGER_NAME}`] ?? {})) as IDataObject;
+	}
+}

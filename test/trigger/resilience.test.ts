@@ -1,0 +1,205 @@
+/**
+ * The trigger when things go wrong: rate limits, a dead host, lost or corrupt state,
+ * overlapping polls, and a watch list large enough that concurrency matters.
+ */
+import { NodeApiError } from 'n8n-workflow';
+
+import * as transport from '../../nodes/KwikId/transport';
+import { createSandbox } from '../../sandbox/server';
+import { Harness } from '../harness/harness';
+import { PollRunner } from '../harness/poll';
+import { transitions, useTriggerFixture, watch } from './helpers';
+
+const fx = useTriggerFixture();
+
+/** Enough 429s in a row to exhaust the transport's retries for one request (Retry-After 0: no wait). */
+const EXHAUST_ONE = transport.DEFAULT_RETRY.rateLimitRetries + 1;
+
+describe('KwikID Trigger: rate limits and failures', () => {
+	it('a 429 burst loses no transition: the session hit is caught up on the next poll', async () => {
+		const ids = fx.sessions(3);
+		// One request at a time, so the burst lands on exactly one session.
+		const runner = fx.runner(watch(ids, { options: { maxConcurrency: 1 } }));
+		await runner.items();
+		for (const id of ids) fx.sandbox.setStatus(id, 'agent_alloted');
+
+		fx.sandbox.setFaults({ burst429: { count: EXHAUST_ONE, endpoint: 'get_details', retryAfterSec: 0 } });
+		const first = await runner.items();
+		expect(first).toHaveLength(2);
+		expect(fx.sandbox.stats().byEndpoint.get_details['429']).toBe(EXHAUST_ONE);
+
+		const second = await runner.items();
+		expect(transitions([...first, ...second])).toEqual(ids.map((id) => `${id}: waiting -> agent_alloted`).sort());
+		expect(await runner.items()).toEqual([]);
+	});
+
+	it('a short burst is absorbed by the retries within the poll', async () => {
+		const ids = fx.sessions(4);
+		const runner = fx.runner(watch(ids));
+		await runner.items();
+		for (const id of ids) fx.sandbox.setStatus(id, 'vkyc_requested');
+		fx.sandbox.setFaults({ burst429: { count: 3, endpoint: 'get_details', retryAfterSec: 0 } });
+		expect(await runner.items()).toHaveLength(4);
+	});
+
+	it('when no session can be read, the poll fails with a clear error and loses nothing', async () => {
+		const ids = fx.sessions(3);
+		const runner = fx.runner(watch(ids));
+		await runner.items();
+		const before = runner.liveState();
+		fx.sandbox.setStatus(ids[0], 'agent_alloted');
+
+		fx.sandbox.setFaults({ burst429: { count: 1000, endpoint: 'get_details', retryAfterSec: 0 } });
+		const outcome = await runner.poll();
+		expect(outcome.kind).toBe('error');
+		if (outcome.kind === 'error') {
+			expect(outcome.error).toBeInstanceOf(NodeApiError);
+			expect((outcome.error as NodeApiError).httpCode).toBe('429');
+			expect(outcome.error.message).toMatch(/rate-limiting/);
+			expect((outcome.error as NodeApiError).description).toMatch(/None of the 3 watched sessions could be read/);
+		}
+		expect(runner.liveState()).toEqual(before);
+
+		fx.sandbox.clearFaults();
+		expect(transitions(await runner.items())).toEqual([`${ids[0]}: waiting -> agent_alloted`]);
+	});
+
+	it('a host that is down is an error execution after one request, not a silent null', async () => {
+		// n8n has a token cached from earlier polls; then the KwikID host goes away.
+		const dead = await createSandbox();
+		const { url, username, password } = dead;
+		const token = dead.issueToken();
+		await dead.close();
+		const harness = new Harness().addKwikIdCredential({ domain: url, environment: 'test', username, password, token });
+		const runner = new PollRunner(harness, watch(Array.from({ length: 50 }, (_, index) => `s-${index}`)));
+		const requests = jest.spyOn(transport, 'kwikIdApiRequest');
+		try {
+			const outcome = await runner.poll();
+			expect(outcome.kind).toBe('error');
+			if (outcome.kind === 'error') {
+				expect(outcome.error.message).toMatch(/refused the connection|Cannot reach the KwikID server/);
+				expect((outcome.error as NodeApiError).description).toMatch(/None of the 50 watched sessions could be read/);
+			}
+			// It stopped after the first failure instead of trying the 49 others.
+			expect(requests).toHaveBeenCalledTimes(1);
+		} finally {
+			requests.mockRestore();
+		}
+		expect(runner.savedState()).toBeUndefined();
+	});
+});
+
+describe('KwikID Trigger: lost and corrupt state', () => {
+	it('a baseline lost in a restart re-baselines: no transition is invented', async () => {
+		const [a] = fx.sessions(1);
+		const runner = fx.runner(watch([a]));
+		expect(await runner.poll()).toEqual({ kind: 'none' });
+		expect(runner.savedState()).toBeUndefined(); // nothing emitted, nothing saved
+
+		fx.sandbox.setStatus(a, 'agent_alloted');
+		runner.restart();
+		expect(await runner.items()).toEqual([]);
+		fx.sandbox.setStatus(a, 'kyc_request_accepted');
+		expect(transitions(await runner.items())).toEqual([`${a}: agent_alloted -> kyc_request_accepted`]);
+	});
+
+	it('after a restart, what was emitted is not emitted again', async () => {
+		const [a, b] = fx.sessions(2);
+		const runner = fx.runner(watch([a, b]));
+		await runner.items();
+		fx.sandbox.setStatus(a, 'agent_alloted');
+		expect(await runner.items()).toHaveLength(1);
+		expect(runner.saves).toBe(1);
+
+		runner.restart();
+		expect(await runner.items()).toEqual([]);
+		fx.sandbox.setStatus(b, 'kyc_result_rejected');
+		fx.sandbox.setStatus(a, 'kyc_request_accepted');
+		expect(transitions(await runner.items())).toEqual(
+			[`${a}: agent_alloted -> kyc_request_accepted`, `${b}: waiting -> kyc_result_rejected`].sort(),
+		);
+	});
+
+	it('the state saved with an emit includes baselines recorded by earlier quiet polls', async () => {
+		const [a, b] = fx.sessions(2);
+		const runner = fx.runner(watch([a]));
+		await runner.items();
+		runner.reconfigure(watch([a, b])); // b baselined in a quiet poll below
+		await runner.items();
+		fx.sandbox.setStatus(a, 'agent_alloted');
+		await runner.items(); // emits, saves
+		fx.sandbox.setStatus(b, 'agent_alloted');
+		runner.restart();
+		expect(transitions(await runner.items())).toEqual([`${b}: waiting -> agent_alloted`]);
+	});
+
+	it.each([
+		['a string', 'garbage'],
+		['an array', [1, 2, 3]],
+		['another version', { v: 99, fp: 'x', s: {} }],
+		['entries of the wrong type', { v: 1, fp: '?', s: { x: { y: 1 } } }],
+		['null', null],
+	])('treats %s as empty state, without crashing or emitting', async (_label, corrupt) => {
+		const [a] = fx.sessions(1);
+		const runner = fx.runner(watch([a]));
+		runner.replaceSavedState(corrupt);
+		fx.sandbox.setStatus(a, 'agent_alloted');
+		expect(await runner.poll()).toEqual({ kind: 'none' });
+		fx.sandbox.setStatus(a, 'kyc_request_accepted');
+		expect(transitions(await runner.items())).toEqual([`${a}: agent_alloted -> kyc_request_accepted`]);
+	});
+
+	it('drops single bad entries and keeps the good ones', async () => {
+		const [a, b] = fx.sessions(2);
+		const runner = fx.runner(watch([a, b]));
+		await runner.items();
+		fx.sandbox.setStatus(a, 'agent_alloted');
+		await runner.items();
+		const saved = runner.savedState() ?? {};
+		runner.replaceSavedState({ ...saved, s: { ...(saved.s as object), [b]: 12345, constructor: 'x'.repeat(500) } });
+
+		fx.sandbox.setStatus(a, 'kyc_request_accepted');
+		fx.sandbox.setStatus(b, 'agent_alloted');
+		// a continues from its saved status; b is unknown again, so only baselined.
+		expect(transitions(await runner.items())).toEqual([`${a}: agent_alloted -> kyc_request_accepted`]);
+	});
+});
+
+describe('KwikID Trigger: load', () => {
+	it('skips a poll while the previous one is still running', async () => {
+		const ids = fx.sessions(3);
+		const runner = fx.runner(watch(ids));
+		await runner.items();
+		fx.sandbox.setFaults({ latencyMs: 150 });
+		fx.sandbox.resetStats();
+		const [slow, overlapping] = await Promise.all([runner.poll(), runner.poll()]);
+		expect(slow).toEqual({ kind: 'none' });
+		expect(overlapping).toEqual({ kind: 'none' });
+		expect(fx.detailCalls()).toBe(3);
+	});
+
+	it('reads sessions in a bounded pool: concurrent, never more than Max Concurrent Requests', async () => {
+		const ids = fx.sessions(101);
+		const latency = 40;
+		const runner = fx.runner(watch(ids, { options: { maxConcurrency: 10 } }));
+		fx.sandbox.setFaults({ latencyMs: latency });
+		await runner.items(); // token + baseline
+		const started = Date.now();
+		await runner.items();
+		const took = Date.now() - started;
+		// 1 request alone, then 100 in rounds of 10: at least 11 latencies; one by one would be 101.
+		expect(took).toBeGreaterThanOrEqual(11 * latency - 5);
+		expect(took).toBeLessThan(40 * latency);
+	});
+
+	it('caps Max Concurrent Requests at 20', async () => {
+		const ids = fx.sessions(41);
+		const latency = 40;
+		const runner = fx.runner(watch(ids, { options: { maxConcurrency: 500 } }));
+		fx.sandbox.setFaults({ latencyMs: latency });
+		await runner.items();
+		const started = Date.now();
+		await runner.items();
+		expect(Date.now() - started).toBeGreaterThanOrEqual(3 * latency - 5);
+	});
+});
