@@ -1,9 +1,151 @@
-// PLACEHOLDER: being written (DKYC helper). Keeps the package compiling meanwhile.
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
-export const description: INodeProperties[] = [];
+import { DKYC_STEPS } from '../../shared/dkycFields';
+import {
+	emptyProblems,
+	validateDkycRequest,
+	type DkycProblems,
+	type DkycSections,
+	type DkycValid,
+} from '../../shared/dkycSchema';
+import { kwikIdApiRequest } from '../../transport';
+import {
+	documentRefsFromFields,
+	documentRefsFromJson,
+	documentsParameter,
+	isPlainObject,
+	resolveDocuments,
+	type DocumentRef,
+} from './documents';
+import { buildExtras, extrasParameter, optionsParameter } from './extras';
+import { sectionsFromJson, sectionsJsonParameter } from './jsonMode';
+import { problemsError } from './problems';
+import { sectionParameters, sectionsFromFields } from './sections';
+
+const inFieldsMode = { show: { dataMode: ['fields'] } };
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'User ID',
+		name: 'userId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. LEAD-10293',
+		description: 'Your own unique ID for this customer, e.g. the CRM lead or loan application ID',
+	},
+	{
+		displayName: 'Phone Number',
+		name: 'phoneNumber',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 9876543210',
+		description: "Customer's 10-digit mobile number. Spaces, dashes and a leading +91 or 0 are removed.",
+	},
+	{
+		displayName: 'Data Mode',
+		name: 'dataMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'JSON',
+				value: 'json',
+				description: 'Give all sections as one JSON object, e.g. built by a Code node',
+			},
+			{
+				name: 'Map Each Field',
+				value: 'fields',
+				description: 'Fill in or map every documented field, section by section',
+			},
+		],
+		default: 'fields',
+		description: 'How to provide the KYC record',
+	},
+	...[...sectionParameters, documentsParameter].map((parameter) => ({ ...parameter, displayOptions: inFieldsMode })),
+	{ ...sectionsJsonParameter, displayOptions: { show: { dataMode: ['json'] } } },
+	extrasParameter,
+	optionsParameter,
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['dkyc'], operation: ['pushUserData'] } },
+	properties,
+);
+
+/** Sections and document references of one item, in whichever mode the node is in. */
+function readSections(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	problems: DkycProblems,
+): { sections: DkycSections; refs: Record<string, DocumentRef> } {
+	if (context.getNodeParameter('dataMode', itemIndex, 'fields') !== 'json') {
+		return { sections: sectionsFromFields(context, itemIndex), refs: documentRefsFromFields(context, itemIndex) };
+	}
+	const sections = sectionsFromJson(context, itemIndex);
+	const collection = sections.DOCUMENT_COLLECTION;
+	if (!isPlainObject(collection)) return { sections, refs: {} };
+	const { refs, rest } = documentRefsFromJson(collection, problems);
+	return { sections: { ...sections, DOCUMENT_COLLECTION: rest }, refs };
+}
+
+/** Puts the resolved documents into DOCUMENT_COLLECTION, next to any other keys given there. */
+function withDocuments(sections: DkycSections, documents: Record<string, string>): DkycSections {
+	const collection = sections.DOCUMENT_COLLECTION ?? {};
+	// A DOCUMENT_COLLECTION that is not an object (JSON mode) stays as given, for the schema to report.
+	if (!isPlainObject(collection)) return sections;
+	return { ...sections, DOCUMENT_COLLECTION: { ...collection, ...documents } };
+}
+
+/** The documented body: five steps with their exact labels, `doc_type: "forms"`. */
+function buildBody(valid: DkycValid, extras: IDataObject): IDataObject {
+	const body: IDataObject = {
+		user_id: valid.user_id,
+		phone_number: valid.phone_number,
+		data: DKYC_STEPS.map((step) => ({
+			step_info: { doc_type: 'forms', label: step.label },
+			user_form_data: Object.fromEntries(
+				step.sections.map((section) => [section, withoutUndefined(valid.sections[section])]),
+			),
+		})),
+	};
+	if (Object.keys(extras).length) body.extras = extras;
+	return body;
+}
+
+function withoutUndefined(section: Record<string, unknown>): IDataObject {
+	return Object.fromEntries(Object.entries(section).filter(([, value]) => value !== undefined)) as IDataObject;
+}
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData> {
-	throw new NodeOperationError(this.getNode(), 'Not implemented yet', { itemIndex });
+	const problems = emptyProblems();
+	const { sections, refs } = readSections(this, itemIndex, problems);
+	const documents = await resolveDocuments(this, itemIndex, refs, problems);
+	const extras = buildExtras(this, itemIndex, problems);
+
+	// Everything is checked before the request, and reported together, as the API would.
+	const result = validateDkycRequest(
+		{
+			user_id: this.getNodeParameter('userId', itemIndex, ''),
+			phone_number: this.getNodeParameter('phoneNumber', itemIndex, ''),
+			sections: withDocuments(sections, documents),
+		},
+		problems,
+	);
+	if (!result.ok) throw problemsError(this, itemIndex, result.problems);
+
+	const response = await kwikIdApiRequest<IDataObject>(this, {
+		method: 'POST',
+		path: '/appapi/v1/dkyc/push_user_data',
+		body: buildBody(result.value, extras),
+		// It creates a session: after a 5xx or a lost connection it is never sent again.
+		idempotent: false,
+		itemIndex,
+		hints: {
+			400: 'KwikID refused fields this node accepted. missing_fields and incorrect_formats name them; check the values against your KwikID configuration.',
+		},
+	});
+	return { json: response };
 }

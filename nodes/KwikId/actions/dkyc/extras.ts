@@ -1,0 +1,133 @@
+/**
+ * The optional `extras` object of Push User Data: the documented `location` (address, latitude,
+ * longitude) as an option, and the user's own key/value pairs, named as in Send Link so that
+ * values survive switching operations.
+ */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { DkycProblems } from '../../shared/dkycSchema';
+
+export const extrasParameter: INodeProperties = {
+	displayName: 'Extras',
+	name: 'extras',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	placeholder: 'Add Extra',
+	default: {},
+	description: 'Your own fields stored with the session, e.g. applicant_name or loan_amt',
+	options: [
+		{
+			displayName: 'Extra',
+			name: 'extra',
+			values: [
+				{ displayName: 'Key', name: 'key', type: 'string', default: '', placeholder: 'e.g. applicant_name' },
+				{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+			],
+		},
+	],
+};
+
+export const optionsParameter: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Location',
+			name: 'location',
+			type: 'fixedCollection',
+			default: {},
+			placeholder: 'Add Location',
+			description: 'Where the customer was when the data was collected (sent as extras.location)',
+			options: [
+				{
+					displayName: 'Location',
+					name: 'value',
+					values: [
+						{
+							displayName: 'Address',
+							name: 'address',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. 12 MG Road, Mumbai 400001',
+							description: 'Full address as one line',
+						},
+						{
+							displayName: 'Latitude',
+							name: 'latitude',
+							type: 'number',
+							typeOptions: { minValue: -90, maxValue: 90, numberPrecision: 6 },
+							default: 0,
+							description: 'Latitude in decimal degrees, e.g. 19.10817',
+						},
+						{
+							displayName: 'Longitude',
+							name: 'longitude',
+							type: 'number',
+							typeOptions: { minValue: -180, maxValue: 180, numberPrecision: 6 },
+							default: 0,
+							description: 'Longitude in decimal degrees, e.g. 72.903107',
+						},
+					],
+				},
+			],
+		},
+	],
+};
+
+interface LocationValues {
+	address?: unknown;
+	latitude?: unknown;
+	longitude?: unknown;
+}
+
+/** A coordinate within ±limit; expressions may give text, which is accepted when numeric. */
+function coordinate(value: unknown, limit: number): number | undefined {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	return typeof number === 'number' && Number.isFinite(number) && Math.abs(number) <= limit ? number : undefined;
+}
+
+function buildLocation(location: LocationValues, problems: DkycProblems): IDataObject {
+	const out: IDataObject = {};
+	const address = typeof location.address === 'string' ? location.address.trim() : '';
+	if (address) out.address = address;
+	const latitude = coordinate(location.latitude ?? 0, 90);
+	const longitude = coordinate(location.longitude ?? 0, 180);
+	if (latitude === undefined) problems.incorrect.set('extras.location.latitude', 'expected a number from -90 to 90');
+	else out.latitude = latitude;
+	if (longitude === undefined) problems.incorrect.set('extras.location.longitude', 'expected a number from -180 to 180');
+	else out.longitude = longitude;
+	return out;
+}
+
+/** The extras of one item; an empty object means none. Coordinate problems join the report. */
+export function buildExtras(context: IExecuteFunctions, itemIndex: number, problems: DkycProblems): IDataObject {
+	const extras: IDataObject = {};
+	const custom = context.getNodeParameter('extras.extra', itemIndex, []) as Array<{ key?: unknown; value?: unknown }>;
+	for (const [position, entry] of custom.entries()) {
+		const key = String(entry.key ?? '').trim();
+		if (key === '') {
+			throw new NodeOperationError(context.getNode(), `Extra number ${position + 1} has no Key`, {
+				itemIndex,
+				description: 'Give every extra a key, e.g. applicant_name, or remove the empty one.',
+			});
+		}
+		if (key === 'location') {
+			throw new NodeOperationError(context.getNode(), 'Extra "location" has its own option', {
+				itemIndex,
+				description: 'Set it with Options > Location instead of an extra.',
+			});
+		}
+		if (key in extras) {
+			throw new NodeOperationError(context.getNode(), `Extra "${key}" is set twice`, { itemIndex });
+		}
+		const value = entry.value;
+		extras[key] = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+	}
+	const location = context.getNodeParameter('options.location.value', itemIndex, null) as LocationValues | null;
+	if (location) extras.location = buildLocation(location, problems);
+	return extras;
+}
