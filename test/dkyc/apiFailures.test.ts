@@ -1,0 +1,94 @@
+/**
+ * How Push DKYC Data behaves when the API fails: it creates a session, so a 5xx or a lost
+ * connection is never answered by sending again; a 429 is (the API did not process it); and the
+ * API's own 400 field lists reach the user the same way the node's own validation does.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { TEST_PHONE, validDkycSections } from '../../sandbox/fixtures';
+import { dkycWorkflow, NODE, pinned, startDkycEnv, type DkycEnv } from './helpers';
+
+let env: DkycEnv;
+
+beforeAll(async () => {
+	env = await startDkycEnv();
+});
+afterAll(async () => env.close());
+beforeEach(() => {
+	env.sandbox.reset();
+	env.pushes.length = 0;
+	env.cannedPushAnswers.length = 0;
+});
+
+const push = (userId: string, settings: { continueOnFail?: boolean } = {}) =>
+	dkycWorkflow(
+		{ userId, phoneNumber: TEST_PHONE, dataMode: 'json', sectionsJson: JSON.stringify(validDkycSections()) },
+		settings,
+	);
+
+describe('API failures', () => {
+	it('does not resend after a 500 that came after the session was created, and says so', async () => {
+		env.sandbox.setFaults({ fail5xx: { count: 1, endpoint: 'push_user_data', kind: 'json', afterCreate: true } });
+
+		const run = await env.harness.run(push('FAIL-500'));
+
+		const error = run.error as unknown as { message: string; description: string; context: IDataObject };
+		expect(error.message).toMatch(/server error \(500\)/);
+		expect(error.description).toMatch(/may already have created the session/);
+		expect(env.sandbox.stats().requests.push_user_data).toBe(1);
+		// The session does exist: resending would have made a second one.
+		expect(env.sandbox.listSessions().map((session) => session.user_id)).toEqual(['FAIL-500']);
+	});
+
+	it('marks the Continue On Fail item as possibly created after a dropped connection', async () => {
+		env.sandbox.setFaults({ drop: { count: 1, endpoint: 'push_user_data' } });
+
+		const run = await env.harness.run(push('DROP-1', { continueOnFail: true }), {
+			pinData: pinned([{ json: {} }]),
+		});
+
+		expect(run.error).toBeUndefined();
+		const [item] = run.output(NODE);
+		expect(item.pairedItem).toEqual({ item: 0 });
+		expect(item.json).toMatchObject({ mayHaveCreatedSession: true, error: expect.stringMatching(/connection/) });
+		expect(env.sandbox.stats().requests.push_user_data).toBe(1);
+	});
+
+	it('waits out 429 responses and then succeeds with exactly one session', async () => {
+		env.sandbox.setFaults({ burst429: { count: 2, endpoint: 'push_user_data', retryAfterSec: 0 } });
+
+		const run = await env.harness.run(push('RATE-1'));
+
+		expect(run.error).toBeUndefined();
+		expect(run.output(NODE)[0].json.success).toBe(true);
+		expect(env.sandbox.stats().byEndpoint.push_user_data).toEqual({ '200': 1, '429': 2 });
+		expect(env.sandbox.listSessions()).toHaveLength(1);
+	});
+
+	it("surfaces the API's own 400 field lists like its own validation, Continue On Fail included", async () => {
+		// The documented 400 body, for a rule this node does not know (see cannedPushAnswers).
+		env.cannedPushAnswers.push({
+			status: 400,
+			body: {
+				msg: 'Invalid request format',
+				status_code: 400,
+				success: false,
+				track: { user_id: null, session_id: null },
+				errors: { missing_fields: ['PERMANENT_ADDRESS.perAddress2'], incorrect_formats: ['COMMUNICATION_ADDRESS.commpincode'] },
+			},
+		});
+
+		const run = await env.harness.run(push('API-400', { continueOnFail: true }));
+
+		expect(run.error).toBeUndefined();
+		const [item] = run.output(NODE);
+		expect(item.pairedItem).toEqual({ item: 0 });
+		expect(item.json).toMatchObject({
+			error: 'KwikID rejected the data: missing PERMANENT_ADDRESS.perAddress2; wrong format in COMMUNICATION_ADDRESS.commpincode',
+			httpCode: '400',
+			missing_fields: ['PERMANENT_ADDRESS.perAddress2'],
+			incorrect_formats: ['COMMUNICATION_ADDRESS.commpincode'],
+		});
+		expect(env.pushes).toHaveLength(1);
+	});
+});

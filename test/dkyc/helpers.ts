@@ -1,0 +1,163 @@
+/**
+ * Push DKYC Data tests: a sandbox, a harness whose credential points at it through a recording
+ * pass-through proxy (the sandbox does not keep what was pushed, and the tests must see the
+ * exact body the node sent), and workflow JSON of the shape n8n exports.
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { IBinaryKeyData, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { validDkycSections, type DkycSections } from '../../sandbox/fixtures';
+import { createSandbox, type Sandbox } from '../../sandbox/server';
+import { Harness, type WorkflowJson } from '../harness/harness';
+
+export const TRIGGER = 'When clicking ‘Execute workflow’';
+export const NODE = 'Push DKYC';
+export const PUSH_PATH = '/appapi/v1/dkyc/push_user_data';
+
+export interface Recorded {
+	path: string;
+	body: unknown;
+}
+
+export interface CannedAnswer {
+	status: number;
+	body: unknown;
+}
+
+export interface DkycEnv {
+	sandbox: Sandbox;
+	harness: Harness;
+	/** Requests to push_user_data, as sent by the node (JSON bodies parsed). */
+	pushes: Recorded[];
+	/**
+	 * Answers for the next push_user_data requests instead of the sandbox. Only for the API's own
+	 * 400 with field lists: nothing the node lets through makes the sandbox send one, and the
+	 * sandbox has no fault for it.
+	 */
+	cannedPushAnswers: CannedAnswer[];
+	close(): Promise<void>;
+}
+
+/** Forwards every request to the sandbox unchanged and records push_user_data bodies. */
+async function recordingProxy(target: string, pushes: Recorded[], canned: CannedAnswer[]): Promise<Server> {
+	const server = createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const body = Buffer.concat(chunks);
+			const path = req.url ?? '/';
+			if (path.startsWith(PUSH_PATH)) {
+				pushes.push({ path, body: body.length ? (JSON.parse(body.toString('utf8')) as unknown) : undefined });
+				const answer = canned.shift();
+				if (answer) {
+					res.writeHead(answer.status, { 'Content-Type': 'application/json' });
+					res.end(JSON.stringify(answer.body));
+					return;
+				}
+			}
+			const upstream = httpRequest(
+				`${target}${path}`,
+				{ method: req.method, headers: { ...req.headers, host: new URL(target).host } },
+				(answer) => {
+					res.writeHead(answer.statusCode ?? 502, answer.headers);
+					answer.pipe(res);
+				},
+			);
+			// A dropped upstream socket (sandbox `drop` fault) drops the client's too.
+			upstream.on('error', () => res.destroy());
+			upstream.end(body);
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return server;
+}
+
+export async function startDkycEnv(): Promise<DkycEnv> {
+	const sandbox = await createSandbox();
+	const pushes: Recorded[] = [];
+	const cannedPushAnswers: CannedAnswer[] = [];
+	const proxy = await recordingProxy(sandbox.url, pushes, cannedPushAnswers);
+	const { port } = proxy.address() as AddressInfo;
+	const harness = new Harness().addKwikIdCredential({
+		domain: `http://127.0.0.1:${port}`,
+		username: sandbox.username,
+		password: sandbox.password,
+		environment: 'test',
+	});
+	return {
+		sandbox,
+		harness,
+		pushes,
+		cannedPushAnswers,
+		close: async () => {
+			await new Promise<void>((resolve) => {
+				proxy.close(() => resolve());
+				proxy.closeAllConnections();
+			});
+			await sandbox.close();
+		},
+	};
+}
+
+export function dkycWorkflow(parameters: INodeParameters, settings: { continueOnFail?: boolean } = {}): WorkflowJson {
+	return {
+		name: 'Push DKYC test',
+		nodes: [
+			{
+				id: 'trigger',
+				name: TRIGGER,
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			{
+				id: 'dkyc',
+				name: NODE,
+				type: 'n8n-nodes-kwikid.kwikId',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: { resource: 'dkyc', operation: 'pushUserData', ...parameters },
+				...(settings.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+			},
+		],
+		connections: { [TRIGGER]: { main: [[{ node: NODE, type: 'main', index: 0 }]] } },
+	};
+}
+
+/** Input items pinned on the trigger, as a user pins test data. */
+export function pinned(items: Array<{ json: IDataObject; binary?: IBinaryKeyData }>): Record<string, INodeExecutionData[]> {
+	return { [TRIGGER]: items };
+}
+
+/** Field-mode parameter names of the form sections. */
+export const SECTION_PARAMETERS: Record<Exclude<keyof DkycSections, 'DOCUMENT_COLLECTION'>, string> = {
+	BASIC_INFORMATION: 'basicInformation',
+	FAMILY_INFORMATION: 'familyInformation',
+	PERSONAL_INFORMATION: 'personalInformation',
+	COMMUNICATION_ADDRESS: 'communicationAddress',
+	PERMANENT_ADDRESS: 'permanentAddress',
+	IDENTITY_VERIFICATION: 'identityVerification',
+	INPERSON_VERIFICATION: 'inPersonVerification',
+	FATCA_DECLARATION: 'fatcaDeclaration',
+};
+
+/** Map Each Field parameters holding the fixture's form sections, as the n8n editor saves them. */
+export function fieldModeSections(sections: DkycSections = validDkycSections()): INodeParameters {
+	const parameters: INodeParameters = {};
+	for (const [section, name] of Object.entries(SECTION_PARAMETERS)) {
+		parameters[name] = { fields: { ...sections[section as keyof DkycSections] } };
+	}
+	return parameters;
+}
+
+/** A document value as base64 text, the way a user pins a binary file on a trigger. */
+export function binaryFile(content: string, fileName: string, mimeType: string): IBinaryKeyData[string] {
+	return { data: Buffer.from(content).toString('base64'), mimeType, fileName };
+}
+
+/** What an executed node returned for each item: its JSON and pairedItem. */
+export function jsonOf(items: INodeExecutionData[]): IDataObject[] {
+	return items.map((item) => item.json);
+}
