@@ -1,4 +1,6 @@
 /** The trigger's pure parts: reading the Session IDs text, and the stored state format. */
+import type { IDataObject } from 'n8n-workflow';
+
 import { parseSessionIds } from '../../nodes/KwikId/trigger/parameters';
 import {
 	decodeStatus,
@@ -70,7 +72,7 @@ describe('stored state', () => {
 	});
 
 	it('removes unknown top-level keys when writing', () => {
-		const bucket: Record<string, unknown> = { legacy: 'x'.repeat(1000) };
+		const bucket: IDataObject = { legacy: 'x'.repeat(1000) };
 		writeState(bucket, fp, new Map());
 		expect(Object.keys(bucket).sort()).toEqual(['fp', 's', 'v']);
 	});
