@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 const packageCode = ['nodes/**/*.ts', 'credentials/**/*.ts'];
 
 export default tseslint.config(
-	{ ignores: ['dist/**', '.dev/**', 'node_modules/**', 'coverage/**', '.n8n-e2e/**', '**/*.js', '!gulpfile.js', '!index.js'] },
+	{ ignores: ['dist/**', '.dev/**', 'node_modules/**', 'coverage/**', '.n8n-e2e/**', '**/*.js', '!gulpfile.js', '!index.js', '!test/support/*.js'] },
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{
@@ -26,8 +26,8 @@ export default tseslint.config(
 		},
 	},
 	{
-		files: ['gulpfile.js', 'index.js'],
-		languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', exports: 'writable' } },
+		files: ['gulpfile.js', 'index.js', 'test/support/*.js'],
+		languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', exports: 'writable', process: 'readonly' } },
 		rules: { '@typescript-eslint/no-require-imports': 'off' },
 	},
 	{

@@ -11,4 +11,6 @@ module.exports = {
 	testTimeout: 30000,
 	// Two cores: two workers keep the machine responsive while sandboxes run.
 	maxWorkers: 2,
+	setupFiles: ['<rootDir>/test/support/env.js'],
+	reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 };

@@ -24,6 +24,8 @@ import { Workflow } from 'n8n-workflow';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 
 import { KwikIdApi } from '../../credentials/KwikIdApi.credentials';
+import type { CredentialTestResult } from './credentialTest';
+import { testCredential } from './credentialTest';
 import { CredentialStore, HarnessCredentialsHelper } from './credentials';
 import { initN8nCore } from './n8nCore';
 import { nodeTypes, PACKAGE } from './nodeTypes';
@@ -59,6 +61,22 @@ export class Harness {
 	addKwikIdCredential(data: ICredentialDataDecryptedObject): this {
 		this.store.add({ id: CREDENTIAL_ID, name: 'KwikID account', type: 'kwikIdApi', data });
 		return this;
+	}
+
+	/** What the credential dialog's "Test" button would say for the stored KwikID credential. */
+	async testKwikIdCredential(): Promise<CredentialTestResult> {
+		await initN8nCore();
+		const stored = this.store.get(CREDENTIAL_ID);
+		const data = await this.credentialsHelper.getDecrypted(
+			this.additionalData(),
+			{ id: stored.id, name: stored.name },
+			'kwikIdApi',
+		);
+		return await testCredential(this.additionalData(), credentialTypes.kwikIdApi, {
+			id: stored.id,
+			name: stored.name,
+			data,
+		});
 	}
 
 	additionalData(hooks?: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {

@@ -58,7 +58,11 @@ export async function fetchSessionData(
 			idempotent: true,
 			itemIndex,
 			hints: {
-				400: `KwikID does not know the session id "${sessionId}". Check that it comes from Send Link or Push DKYC Data on the same KwikID domain and environment.`,
+				400: {
+					message: `KwikID does not know the session id "${sessionId}"`,
+					description:
+						'Check that it comes from Send Link or Push DKYC Data on the same KwikID domain and environment.',
+				},
 			},
 	});
 	const data = response?.session_data;

@@ -18,7 +18,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { resolveBaseUrl } from '../shared/baseUrl';
 import { redact } from '../shared/mask';
-import { retryAfterMs } from './token';
+import { LOGIN_FAILURE, retryAfterMs } from './token';
 
 export type KwikIdFunctions = IExecuteFunctions | IPollFunctions;
 
@@ -35,8 +35,8 @@ export interface ApiRequest {
 	 */
 	idempotent: boolean;
 	itemIndex?: number;
-	/** Extra text for specific HTTP statuses, e.g. what a 400 means for this operation. */
-	hints?: Partial<Record<number, string>>;
+	/** What a specific HTTP status means for this operation, said instead of the generic text. */
+	hints?: Partial<Record<number, { message: string; description?: string }>>;
 }
 
 export interface RetryPolicy {
@@ -57,6 +57,8 @@ export interface ApiFailure {
 	headers: Record<string, unknown>;
 	/** Network error code such as ECONNRESET, when there was no response. */
 	code?: string;
+	/** The credential could not log in; the message says why (from preAuthentication). */
+	loginFailure?: string;
 }
 
 /** Context fields on the thrown NodeApiError that callers (Continue On Fail, the trigger) read. */
@@ -128,6 +130,7 @@ function backoff(retry: RetryPolicy, attempt: number): number {
 }
 
 function isTransient(failure: ApiFailure): boolean {
+	if (failure.loginFailure !== undefined) return false;
 	if (failure.status === undefined) {
 		return failure.code !== 'ECONNREFUSED' && failure.code !== 'ENOTFOUND';
 	}
@@ -147,6 +150,9 @@ export function extractFailure(error: unknown): ApiFailure {
 	let code: string | undefined;
 	let httpCode: number | undefined;
 	for (let depth = 0; depth < 6 && isRecord(current); depth++) {
+		if (current[LOGIN_FAILURE] === true && typeof current.message === 'string') {
+			return { headers: {}, loginFailure: current.message };
+		}
 		const response = current.response;
 		if (isRecord(response) && typeof response.status === 'number') {
 			return {
@@ -221,9 +227,13 @@ function toNodeApiError(
 	const errorContext: KwikIdErrorContext = {};
 	const status = failure.status;
 	let message: string;
-	let description: string | undefined = status !== undefined ? request.hints?.[status] : undefined;
+	let description: string | undefined;
+	const hint = status !== undefined ? request.hints?.[status] : undefined;
 
-	if (status === undefined) {
+	if (failure.loginFailure !== undefined) {
+		message = failure.loginFailure;
+		description = 'Open the KwikID credential, correct it, and use its Test button to check it.';
+	} else if (status === undefined) {
 		const code = failure.code ?? 'UNKNOWN';
 		if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
 			message = `Cannot reach the KwikID server (${code}). Check the Domain in the KwikID credential.`;
@@ -245,6 +255,10 @@ function toNodeApiError(
 			errorContext.missing_fields = missing ?? [];
 			errorContext.incorrect_formats = incorrect ?? [];
 			message = `KwikID rejected the data: ${describeFieldErrors(errorContext.missing_fields, errorContext.incorrect_formats)}`;
+			description = hint?.description;
+		} else if (hint) {
+			message = hint.message;
+			description = [hint.description, said ? `KwikID said: "${said}".` : ''].filter(Boolean).join(' ');
 		} else if (object) {
 			message = `KwikID rejected the request: ${said || 'bad request'}`;
 		} else {
@@ -276,6 +290,7 @@ function toNodeApiError(
 		message = `KwikID answered with status ${status}${said ? `: ${said}` : ''}`;
 	}
 
+	if (hint && status !== 400) description = hint.description ?? description;
 	if (status !== undefined) errorContext.httpCode = String(status);
 	if (said) errorContext.kwikIdMessage = said;
 

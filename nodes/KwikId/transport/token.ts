@@ -16,12 +16,15 @@ export const LOGIN_PATH = '/agentapi/v1/agent/generate_token';
 /** 429 on the token call is retried this many times, waiting 1 s, 2 s, 4 s (or Retry-After). */
 const TOKEN_RATE_LIMIT_RETRIES = 3;
 
+/** Marks an error as a failed login, so the node transport reports it as is and never retries it. */
+export const LOGIN_FAILURE = 'kwikIdLoginFailure';
+
 /**
  * The credential hook has no node to build a NodeOperationError with; n8n wraps whatever it
- * throws into a NodeApiError of the node that made the request, keeping this message.
+ * throws into a NodeApiError of the node that made the request (the error becomes its `cause`).
  */
 function fail(message: string): never {
-	throw new Error(message);
+	throw Object.assign(new Error(message), { [LOGIN_FAILURE]: true });
 }
 
 interface TokenResponse {

@@ -144,7 +144,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		idempotent: false,
 		itemIndex,
 		hints: {
-			400: 'KwikID refused fields this node accepted. missing_fields and incorrect_formats name them; check the values against your KwikID configuration.',
+			400: {
+				message: 'KwikID refused the DKYC data',
+				description:
+					'KwikID refused fields this node accepted. missing_fields and incorrect_formats name them; check the values against your KwikID configuration.',
+			},
 		},
 	});
 	return { json: response };

@@ -253,7 +253,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		idempotent: false,
 		itemIndex,
 		hints: {
-			400: 'KwikID could not read the request. Check User ID, Phone Number (10 digits) and Link Type (case-sensitive, e.g. "free"), and that every extra has a key.',
+			400: {
+				message: 'KwikID refused the Send Link request as malformed (400 Bad Request)',
+				description:
+					'Check User ID, Phone Number (10 digits), Link Type (case-sensitive, e.g. "free": it must be a type your KwikID account has) and the extras.',
+			},
 		},
 	});
 
