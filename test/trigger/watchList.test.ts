@@ -233,6 +233,6 @@ describe('KwikID Trigger: Fetch Test Event', () => {
 
 	it("passes KwikID's answer on for an unknown first id", async () => {
 		const runner = fx.runner(watch(['missing-1']));
-		await expect(runner.fetchTestEvent()).rejects.toThrow(/Invalid session id/);
+		await expect(runner.fetchTestEvent()).rejects.toThrow(/does not know the session id "missing-1"/);
 	});
 });
