@@ -1,0 +1,140 @@
+/**
+ * `npm run demo`: the package's main job, end to end, on the embedded sandbox. No KwikID
+ * account, no network. It runs the real node, trigger and credential classes through n8n-core's
+ * workflow engine, the way n8n runs them, and prints what a user would see:
+ *
+ * 1. A CRM hands over three leads: KwikID Send Link sends each a KYC link.
+ * 2. The KwikID Trigger watches those sessions; the sandbox's agent approves or rejects them.
+ * 3. KwikID Get Session reads the outcome (simplified) for the next CRM/email/Slack step.
+ * 4. A complete digital-KYC record is pushed, and a broken one is caught before sending.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { createSandbox } from '../sandbox/server';
+import { validDkycSections } from '../sandbox/fixtures';
+import { Harness } from '../test/harness/harness';
+import { PollRunner } from '../test/harness/poll';
+import { KWIKID, kwikIdWorkflow, pinned } from '../test/support/kwikid';
+
+const say = (text = ''): void => {
+	process.stdout.write(`${text}\n`);
+};
+
+function check(condition: unknown, what: string): void {
+	if (!condition) {
+		say(`\nDEMO FAILED: ${what}`);
+		process.exitCode = 1;
+		throw new Error(what);
+	}
+}
+
+function rows(items: INodeExecutionData[], pick: (json: IDataObject) => string): void {
+	for (const item of items) say(`   ${pick(item.json)}`);
+}
+
+async function main(): Promise<void> {
+	const sandbox = await createSandbox();
+	const harness = new Harness().addKwikIdCredential({
+		domain: sandbox.url,
+		environment: 'test',
+		username: sandbox.username,
+		password: sandbox.password,
+	});
+	try {
+		say(`KwikID sandbox on ${sandbox.url} (user "${sandbox.username}")\n`);
+
+		say('1. Send Link for three CRM leads');
+		const leads = [
+			{ lead: 'LEAD-1001', name: 'Asha Rao', phone: '+91 98765 43210' },
+			{ lead: 'LEAD-1002', name: 'Vikram Shah', phone: '09812345678' },
+			{ lead: 'LEAD-1003', name: 'Meera Iyer', phone: '7012345678' },
+		];
+		const sent = await harness.run(
+			kwikIdWorkflow({
+				resource: 'session',
+				operation: 'sendLink',
+				userId: '={{ $json.lead }}',
+				phoneNumber: '={{ $json.phone }}',
+				sendNotification: true,
+				linkType: 'free',
+				extras: { extra: [{ key: 'applicant_name', value: '={{ $json.name }}' }] },
+				options: { linkExpiresIn: 1800 },
+			}),
+			{ pinData: pinned(leads) },
+		);
+		check(!sent.error, `Send Link failed: ${sent.error?.message}`);
+		const links = sent.output(KWIKID);
+		check(links.length === 3, 'one output item per lead');
+		rows(links, (j) => `${String(j.user_id)}  session ${String(j.session_id)}\n     link ${String(j.link_url)}`);
+		const sessionIds = links.map((item) => String(item.json.session_id));
+
+		say('\n2. KwikID Trigger watches the sessions');
+		const trigger = new PollRunner(harness, { sessionIds: sessionIds.join('\n'), simplify: true });
+		const baseline = await trigger.poll();
+		check(baseline.kind === 'none', 'the first poll records a baseline without emitting');
+		say('   first poll: baseline recorded, nothing emitted');
+		sandbox.setStatus(sessionIds[0], 'kyc_result_approved', 'All documents verified');
+		sandbox.setStatus(sessionIds[1], 'kyc_result_rejected', 'PAN name mismatch');
+		const events = await trigger.items();
+		check(events.length === 2, 'one event per status change');
+		rows(events, (j) => `${String(j.session_id)}: ${String(j.previous_status)} -> ${String(j.status)} (final: ${String(j.is_final)})`);
+		const quiet = await trigger.poll();
+		check(quiet.kind === 'none', 'no event when nothing changed');
+		say('   next poll: nothing changed, nothing emitted');
+
+		say('\n3. Get Session (simplified) for the CRM update');
+		const details = await harness.run(
+			kwikIdWorkflow({ resource: 'session', operation: 'get', sessionId: '={{ $json.session_id }}', simplify: true }),
+			{ pinData: pinned(links.map((item) => item.json)) },
+		);
+		check(!details.error, `Get Session failed: ${details.error?.message}`);
+		rows(details.output(KWIKID), (j) => {
+			const feedback = (j.feedback ?? {}) as IDataObject;
+			return `${String(j.user_id)}: ${String(j.status)}${feedback.comment ? ` ("${String(feedback.comment)}")` : ''}`;
+		});
+
+		say('\n4. Push DKYC Data: one complete record, one with mistakes (Continue On Fail)');
+		const good = validDkycSections();
+		const broken = validDkycSections();
+		broken.BASIC_INFORMATION.pan = 'ABCD1234';
+		broken.BASIC_INFORMATION.dob = '1990-13-45';
+		delete broken.PERSONAL_INFORMATION.gender;
+		const pushed = await harness.run(
+			kwikIdWorkflow(
+				{
+					resource: 'dkyc',
+					operation: 'pushUserData',
+					userId: '={{ $json.userId }}',
+					phoneNumber: '9876543210',
+					dataMode: 'json',
+					sectionsJson: '={{ $json.sections }}',
+				},
+				{ continueOnFail: true },
+			),
+			{ pinData: pinned([{ userId: 'DKYC-1', sections: good }, { userId: 'DKYC-2', sections: broken }]) },
+		);
+		check(!pushed.error, `Push DKYC Data failed: ${pushed.error?.message}`);
+		const [ok, failed] = pushed.output(KWIKID);
+		check(ok?.json.session_id, 'the complete record creates a session');
+		check(failed?.json.error, 'the broken record becomes an error item');
+		say(`   DKYC-1: session ${String(ok.json.session_id)}`);
+		say(`   DKYC-2: ${String(failed.json.error)}`);
+		say(`           missing_fields: ${JSON.stringify(failed.json.missing_fields)}`);
+		say(`           incorrect_formats: ${JSON.stringify(failed.json.incorrect_formats)}`);
+
+		const stats = sandbox.stats();
+		say('\nRequests the sandbox saw:');
+		say(`   ${JSON.stringify(stats.requests)}`);
+		check(stats.requests.generate_token === 1, 'one token for the whole demo');
+		check(stats.requests.push_user_data === 1, 'the broken record was never sent');
+		say('   one login for everything: n8n stored the token and reused it.');
+		say('\nDemo OK');
+	} finally {
+		await sandbox.close();
+	}
+}
+
+main().catch((error: unknown) => {
+	if (!process.exitCode) say(`\nDEMO FAILED: ${error instanceof Error ? error.stack : String(error)}`);
+	process.exitCode = 1;
+});
