@@ -4,29 +4,11 @@
  * values survive switching operations.
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import type { DkycProblems } from '../../shared/dkycSchema';
+import { customExtras, extrasProperty } from '../common';
 
-export const extrasParameter: INodeProperties = {
-	displayName: 'Extras',
-	name: 'extras',
-	type: 'fixedCollection',
-	typeOptions: { multipleValues: true },
-	placeholder: 'Add Extra',
-	default: {},
-	description: 'Your own fields stored with the session, e.g. applicant_name or loan_amt',
-	options: [
-		{
-			displayName: 'Extra',
-			name: 'extra',
-			values: [
-				{ displayName: 'Key', name: 'key', type: 'string', default: '', placeholder: 'e.g. applicant_name' },
-				{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-			],
-		},
-	],
-};
+export const extrasParameter = extrasProperty('Your own fields stored with the session, e.g. applicant_name or loan_amt');
 
 export const optionsParameter: INodeProperties = {
 	displayName: 'Options',
@@ -105,28 +87,7 @@ function buildLocation(location: LocationValues, problems: DkycProblems): IDataO
 
 /** The extras of one item; an empty object means none. Coordinate problems join the report. */
 export function buildExtras(context: IExecuteFunctions, itemIndex: number, problems: DkycProblems): IDataObject {
-	const extras: IDataObject = {};
-	const custom = context.getNodeParameter('extras.extra', itemIndex, []) as Array<{ key?: unknown; value?: unknown }>;
-	for (const [position, entry] of custom.entries()) {
-		const key = String(entry.key ?? '').trim();
-		if (key === '') {
-			throw new NodeOperationError(context.getNode(), `Extra number ${position + 1} has no Key`, {
-				itemIndex,
-				description: 'Give every extra a key, e.g. applicant_name, or remove the empty one.',
-			});
-		}
-		if (key === 'location') {
-			throw new NodeOperationError(context.getNode(), 'Extra "location" has its own option', {
-				itemIndex,
-				description: 'Set it with Options > Location instead of an extra.',
-			});
-		}
-		if (key in extras) {
-			throw new NodeOperationError(context.getNode(), `Extra "${key}" is set twice`, { itemIndex });
-		}
-		const value = entry.value;
-		extras[key] = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-	}
+	const extras = customExtras(context, itemIndex, { location: 'Location' });
 	const location = context.getNodeParameter('options.location.value', itemIndex, null) as LocationValues | null;
 	if (location) extras.location = buildLocation(location, problems);
 	return extras;

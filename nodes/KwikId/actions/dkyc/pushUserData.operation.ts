@@ -10,6 +10,7 @@ import {
 	type DkycValid,
 } from '../../shared/dkycSchema';
 import { kwikIdApiRequest } from '../../transport';
+import { phoneNumberProperty, userIdProperty } from '../common';
 import {
 	documentRefsFromFields,
 	documentRefsFromJson,
@@ -26,24 +27,8 @@ import { sectionParameters, sectionsFromFields } from './sections';
 const inFieldsMode = { show: { dataMode: ['fields'] } };
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'User ID',
-		name: 'userId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. LEAD-10293',
-		description: 'Your own unique ID for this customer, e.g. the CRM lead or loan application ID',
-	},
-	{
-		displayName: 'Phone Number',
-		name: 'phoneNumber',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 9876543210',
-		description: "Customer's 10-digit mobile number. Spaces, dashes and a leading +91 or 0 are removed.",
-	},
+	userIdProperty,
+	phoneNumberProperty,
 	{
 		displayName: 'Data Mode',
 		name: 'dataMode',

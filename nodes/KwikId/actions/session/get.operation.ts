@@ -15,7 +15,7 @@ import {
 	simplifySession,
 } from '../../shared/session';
 import { downloadMedia } from '../../transport';
-import { requiredText } from './sendLink.operation';
+import { requiredText } from '../common';
 
 const properties: INodeProperties[] = [
 	{

@@ -1,29 +1,19 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { maskPhone } from '../../shared/mask';
 import { kwikIdApiRequest } from '../../transport';
+import {
+	customExtras,
+	extrasProperty,
+	phoneNumberParameter,
+	phoneNumberProperty,
+	requiredText,
+	userIdProperty,
+} from '../common';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'User ID',
-		name: 'userId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. LEAD-10293',
-		description: 'Your own unique ID for this customer, e.g. the CRM lead or loan application ID',
-	},
-	{
-		displayName: 'Phone Number',
-		name: 'phoneNumber',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 9876543210',
-		description:
-			"Customer's 10-digit mobile number. Spaces, dashes and a leading +91 or 0 are removed.",
-	},
+	userIdProperty,
+	phoneNumberProperty,
 	{
 		displayName: 'Send Notification',
 		name: 'sendNotification',
@@ -40,37 +30,9 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. free',
 		description: 'Type of KYC link, as configured for your KwikID account. Case-sensitive.',
 	},
-	{
-		displayName: 'Extras',
-		name: 'extras',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		placeholder: 'Add Extra',
-		default: {},
-		description:
-			'Your own fields stored with the session and shown to the KwikID agent, e.g. applicant_name or loan_amt',
-		options: [
-			{
-				displayName: 'Extra',
-				name: 'extra',
-				values: [
-					{
-						displayName: 'Key',
-						name: 'key',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. applicant_name',
-					},
-					{
-						displayName: 'Value',
-						name: 'value',
-						type: 'string',
-						default: '',
-					},
-				],
-			},
-		],
-	},
+	extrasProperty(
+		'Your own fields stored with the session and shown to the KwikID agent, e.g. applicant_name or loan_amt',
+	),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -124,45 +86,6 @@ const RESERVED_EXTRAS: Record<string, string> = {
 	last_kyc_date: 'Last KYC Date',
 };
 
-/** `+91 98765-43210` -> `9876543210`; undefined when it is not a 10-digit number. */
-export function normalisePhoneNumber(input: string): string | undefined {
-	let digits = input.replace(/[\s().-]/g, '');
-	if (/^\+91\d{10}$/.test(digits)) digits = digits.slice(3);
-	else if (/^91\d{10}$/.test(digits)) digits = digits.slice(2);
-	else if (/^0\d{10}$/.test(digits)) digits = digits.slice(1);
-	return /^\d{10}$/.test(digits) ? digits : undefined;
-}
-
-export function requiredText(
-	context: IExecuteFunctions,
-	name: string,
-	label: string,
-	itemIndex: number,
-): string {
-	const value = context.getNodeParameter(name, itemIndex, '') as unknown;
-	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-	if (text === '') {
-		throw new NodeOperationError(context.getNode(), `${label} is empty`, {
-			itemIndex,
-			description: `Enter a value for ${label}, or check the expression that fills it: it gave nothing for item ${itemIndex + 1}.`,
-		});
-	}
-	return text;
-}
-
-export function phoneNumberParameter(context: IExecuteFunctions, itemIndex: number): string {
-	const raw = requiredText(context, 'phoneNumber', 'Phone Number', itemIndex);
-	const phone = normalisePhoneNumber(raw);
-	if (!phone) {
-		const digits = raw.replace(/\D/g, '').length;
-		throw new NodeOperationError(context.getNode(), 'Phone Number is not a 10-digit mobile number', {
-			itemIndex,
-			description: `Got "${maskPhone(raw)}" (${digits} digits). Use the 10-digit number, optionally with +91 or 0 in front.`,
-		});
-	}
-	return phone;
-}
-
 interface SendLinkOptions {
 	lastKycDate?: string;
 	linkExpiresIn?: number;
@@ -171,28 +94,7 @@ interface SendLinkOptions {
 }
 
 function buildExtras(context: IExecuteFunctions, itemIndex: number, options: SendLinkOptions): IDataObject {
-	const extras: IDataObject = {};
-	const custom = context.getNodeParameter('extras.extra', itemIndex, []) as Array<{ key?: string; value?: unknown }>;
-	for (const [position, entry] of custom.entries()) {
-		const key = String(entry.key ?? '').trim();
-		if (key === '') {
-			throw new NodeOperationError(context.getNode(), `Extra number ${position + 1} has no Key`, {
-				itemIndex,
-				description: 'Give every extra a key, e.g. applicant_name, or remove the empty one.',
-			});
-		}
-		if (key in RESERVED_EXTRAS) {
-			throw new NodeOperationError(context.getNode(), `Extra "${key}" has its own option`, {
-				itemIndex,
-				description: `Set it with the "${RESERVED_EXTRAS[key]}" option instead of an extra.`,
-			});
-		}
-		if (key in extras) {
-			throw new NodeOperationError(context.getNode(), `Extra "${key}" is set twice`, { itemIndex });
-		}
-		const value = entry.value;
-		extras[key] = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-	}
+	const extras = customExtras(context, itemIndex, RESERVED_EXTRAS);
 	if (options.linkExpiresIn !== undefined) {
 		const seconds = Number(options.linkExpiresIn);
 		if (!Number.isInteger(seconds) || seconds < 60) {
