@@ -6,19 +6,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { TEST_PHONE, validDkycSections } from '../../sandbox/fixtures';
-import { dkycWorkflow, NODE, pinned, startDkycEnv, type DkycEnv } from './helpers';
+import { dkycWorkflow, NODE, pinned, useDkycEnv } from './helpers';
 
-let env: DkycEnv;
-
-beforeAll(async () => {
-	env = await startDkycEnv();
-});
-afterAll(async () => env.close());
-beforeEach(() => {
-	env.sandbox.reset();
-	env.pushes.length = 0;
-	env.cannedPushAnswers.length = 0;
-});
+const env = useDkycEnv();
 
 const push = (userId: string, settings: { continueOnFail?: boolean } = {}) =>
 	dkycWorkflow(

@@ -4,18 +4,9 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { TEST_PHONE, validDkycSections } from '../../sandbox/fixtures';
-import { binaryFile, dkycWorkflow, fieldModeSections, NODE, pinned, startDkycEnv, type DkycEnv } from './helpers';
+import { binaryFile, dkycWorkflow, fieldModeSections, NODE, pinned, useDkycEnv } from './helpers';
 
-let env: DkycEnv;
-
-beforeAll(async () => {
-	env = await startDkycEnv();
-});
-afterAll(async () => env.close());
-beforeEach(() => {
-	env.sandbox.reset();
-	env.pushes.length = 0;
-});
+const env = useDkycEnv();
 
 const PHOTO = 'photo bytes \u0000\u0001\u00ff';
 const SIGN = 'signature bytes';

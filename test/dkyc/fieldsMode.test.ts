@@ -7,18 +7,9 @@ import type { IDataObject, INodeParameters, INodeProperties } from 'n8n-workflow
 import { TEST_PHONE, validDkycSections } from '../../sandbox/fixtures';
 import { description } from '../../nodes/KwikId/actions/dkyc/pushUserData.operation';
 import { DKYC_FIELDS } from '../../nodes/KwikId/shared/dkycFields';
-import { dkycWorkflow, fieldModeSections, NODE, pinned, SECTION_PARAMETERS, startDkycEnv, type DkycEnv } from './helpers';
+import { dkycWorkflow, fieldModeSections, NODE, pinned, SECTION_PARAMETERS, useDkycEnv } from './helpers';
 
-let env: DkycEnv;
-
-beforeAll(async () => {
-	env = await startDkycEnv();
-});
-afterAll(async () => env.close());
-beforeEach(() => {
-	env.sandbox.reset();
-	env.pushes.length = 0;
-});
+const env = useDkycEnv();
 
 /** The fixture's documents as Map Each Field parameters: URLs as URL, the rest as base64 text. */
 function documentParameters(): INodeParameters {

@@ -73,6 +73,24 @@ async function recordingProxy(target: string, pushes: Recorded[], canned: Canned
 	return server;
 }
 
+/**
+ * One sandbox, proxy and harness per test file, reset before each test. Returns the environment
+ * object itself (filled in before the first test), so tests read `env.sandbox`, `env.pushes`.
+ */
+export function useDkycEnv(): DkycEnv {
+	const env = {} as DkycEnv;
+	beforeAll(async () => {
+		Object.assign(env, await startDkycEnv());
+	});
+	afterAll(async () => env.close());
+	beforeEach(() => {
+		env.sandbox.reset();
+		env.pushes.length = 0;
+		env.cannedPushAnswers.length = 0;
+	});
+	return env;
+}
+
 export async function startDkycEnv(): Promise<DkycEnv> {
 	const sandbox = await createSandbox();
 	const pushes: Recorded[] = [];

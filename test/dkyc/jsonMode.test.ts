@@ -5,18 +5,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { TEST_PAN, TEST_PHONE, validDkycSections } from '../../sandbox/fixtures';
 import { DKYC_STEPS } from '../../nodes/KwikId/shared/dkycFields';
-import { dkycWorkflow, NODE, pinned, startDkycEnv, type DkycEnv } from './helpers';
+import { dkycWorkflow, NODE, pinned, useDkycEnv } from './helpers';
 
-let env: DkycEnv;
-
-beforeAll(async () => {
-	env = await startDkycEnv();
-});
-afterAll(async () => env.close());
-beforeEach(() => {
-	env.sandbox.reset();
-	env.pushes.length = 0;
-});
+const env = useDkycEnv();
 
 interface PushedBody {
 	user_id: string;
