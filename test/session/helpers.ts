@@ -33,11 +33,26 @@ export interface RecordedRequest {
 	body: unknown;
 }
 
+/** An answer the proxy gives instead of the sandbox, for the next request whose path starts with `path`. */
+export interface CannedAnswer {
+	path: string;
+	status: number;
+	/** Sent as JSON unless it is a string. */
+	body: unknown;
+	/** Only for a request this accepts (e.g. one item's body); default: the next on the path. */
+	when?: (request: RecordedRequest) => boolean;
+}
+
 export interface SessionEnv {
 	sandbox: Sandbox;
 	harness: Harness;
 	/** Every request that reached the proxy since the last reset, in order. */
 	requests: RecordedRequest[];
+	/**
+	 * Answers the sandbox cannot give, such as an error body that echoes personal data: used once
+	 * each, in order. The request is still recorded, but the sandbox never sees it.
+	 */
+	canned: CannedAnswer[];
 	/** Base URL the credential uses (the proxy). */
 	url: string;
 	/** Bodies of the sendLink requests, as the node sent them. */
@@ -55,7 +70,12 @@ export interface SessionEnvOptions {
 	foreignMediaHost?: boolean;
 }
 
-async function recordingProxy(target: string, requests: RecordedRequest[], options: SessionEnvOptions): Promise<Server> {
+async function recordingProxy(
+	target: string,
+	requests: RecordedRequest[],
+	canned: CannedAnswer[],
+	options: SessionEnvOptions,
+): Promise<Server> {
 	const server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -70,7 +90,19 @@ async function recordingProxy(target: string, requests: RecordedRequest[], optio
 					parsed = body.toString('utf8');
 				}
 			}
-			requests.push({ method: req.method ?? 'GET', path, headers: { ...req.headers }, body: parsed });
+			const recorded: RecordedRequest = { method: req.method ?? 'GET', path, headers: { ...req.headers }, body: parsed };
+			requests.push(recorded);
+			const cannedIndex = canned.findIndex(
+				(answer) => path.startsWith(answer.path) && (answer.when === undefined || answer.when(recorded)),
+			);
+			if (cannedIndex !== -1) {
+				const [answer] = canned.splice(cannedIndex, 1);
+				const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+				const type = typeof answer.body === 'string' ? 'text/html; charset=utf-8' : 'application/json';
+				res.writeHead(answer.status, { 'Content-Type': type });
+				res.end(text);
+				return;
+			}
 			const headers = options.foreignMediaHost ? { ...req.headers, host: new URL(target).host } : req.headers;
 			const upstream = httpRequest(`${target}${path}`, { method: req.method, headers }, (answer) => {
 				res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -88,7 +120,8 @@ async function recordingProxy(target: string, requests: RecordedRequest[], optio
 export async function startSessionEnv(options: SessionEnvOptions = {}): Promise<SessionEnv> {
 	const sandbox = await createSandbox();
 	const requests: RecordedRequest[] = [];
-	const proxy = await recordingProxy(sandbox.url, requests, options);
+	const canned: CannedAnswer[] = [];
+	const proxy = await recordingProxy(sandbox.url, requests, canned, options);
 	const { port } = proxy.address() as AddressInfo;
 	const url = `http://127.0.0.1:${port}`;
 	const harness = new Harness().addKwikIdCredential({
@@ -101,6 +134,7 @@ export async function startSessionEnv(options: SessionEnvOptions = {}): Promise<
 		sandbox,
 		harness,
 		requests,
+		canned,
 		url,
 		sendLinkBodies: () =>
 			requests.filter((request) => request.path === SEND_LINK_PATH).map((request) => request.body as IDataObject),
@@ -117,7 +151,8 @@ export async function startSessionEnv(options: SessionEnvOptions = {}): Promise<
 
 /**
  * One environment per test file, reset before each test (no sessions, no faults, zero
- * counters, nothing recorded). The credential keeps its token between tests, as n8n would.
+ * counters, nothing recorded or canned). The credential keeps its token between tests, as n8n
+ * would.
  */
 export function useSessionEnv(options: SessionEnvOptions = {}): SessionEnv {
 	const env = {} as SessionEnv;
@@ -128,6 +163,7 @@ export function useSessionEnv(options: SessionEnvOptions = {}): SessionEnv {
 	beforeEach(() => {
 		env.sandbox.reset();
 		env.requests.length = 0;
+		env.canned.length = 0;
 	});
 	return env;
 }
