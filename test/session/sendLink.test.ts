@@ -2,7 +2,7 @@
  * Send Link through n8n-core against the sandbox: the body the node sends (seen through the
  * recording proxy), what the workflow gets back, and the session KwikID then holds.
  */
-import { extras, KWIKID, sendLinkWorkflow, useSessionEnv } from './helpers';
+import { extras, KWIKID, pinned, sendLinkWorkflow, useSessionEnv } from './helpers';
 
 const env = useSessionEnv();
 
@@ -123,6 +123,31 @@ describe('Send Link: success', () => {
 
 		expect(run.error).toBeUndefined();
 		expect(Object.keys(env.sendLinkBodies()[0]).sort()).toEqual(['link_type', 'phone_number', 'send_notification', 'user_id']);
+	});
+
+	// Known bug (sendLink.operation.ts, execute: `getNodeParameter('sendNotification') as
+	// boolean`): n8n does not coerce an expression's result, so Send Notification mapped from a
+	// sheet or form column holding the text "false" is truthy and KwikID texts the customer
+	// anyway (send_notification 1). Fix: accept true/false, "true"/"false", 1/0, "1"/"0", and
+	// refuse anything else with an error naming Send Notification.
+	it.failing('sends send_notification 0 when an expression gives the text "false"', async () => {
+		const run = await env.harness.run(
+			sendLinkWorkflow({ userId: 'LEAD-N', phoneNumber: '9876543210', sendNotification: '={{ $json.notify }}' }),
+			{ pinData: pinned([{ notify: 'false' }]) },
+		);
+
+		expect(run.error).toBeUndefined();
+		expect(env.sendLinkBodies()[0].send_notification).toBe(0);
+	});
+
+	it('sends send_notification from an expression giving a boolean or 0/1', async () => {
+		const run = await env.harness.run(
+			sendLinkWorkflow({ userId: 'LEAD-N', phoneNumber: '9876543210', sendNotification: '={{ $json.notify }}' }),
+			{ pinData: pinned([{ notify: false }, { notify: true }, { notify: 0 }, { notify: 1 }]) },
+		);
+
+		expect(run.error).toBeUndefined();
+		expect(env.sendLinkBodies().map((body) => body.send_notification)).toEqual([0, 1, 0, 1]);
 	});
 
 	// Known bug (sendLink.operation.ts, buildExtras): the date picker saves a local time without
