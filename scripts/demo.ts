@@ -119,8 +119,9 @@ async function main(): Promise<void> {
 		check(failed?.json.error, 'the broken record becomes an error item');
 		say(`   DKYC-1: session ${String(ok.json.session_id)}`);
 		say(`   DKYC-2: ${String(failed.json.error)}`);
-		say(`           missing_fields: ${JSON.stringify(failed.json.missing_fields)}`);
-		say(`           incorrect_formats: ${JSON.stringify(failed.json.incorrect_formats)}`);
+		const reasons = (failed.json.details ?? {}) as IDataObject;
+		say(`           missing_fields: ${JSON.stringify(reasons.missing_fields)}`);
+		say(`           incorrect_formats: ${JSON.stringify(reasons.incorrect_formats)}`);
 
 		const stats = sandbox.stats();
 		say('\nRequests the sandbox saw:');

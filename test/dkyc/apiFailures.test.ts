@@ -40,7 +40,7 @@ describe('API failures', () => {
 		expect(run.error).toBeUndefined();
 		const [item] = run.output(NODE);
 		expect(item.pairedItem).toEqual({ item: 0 });
-		expect(item.json).toMatchObject({ mayHaveCreatedSession: true, error: expect.stringMatching(/connection/) });
+		expect(item.json).toMatchObject({ details: { mayHaveCreatedSession: true }, error: expect.stringMatching(/connection/) });
 		expect(env.sandbox.stats().requests.push_user_data).toBe(1);
 	});
 
@@ -75,9 +75,11 @@ describe('API failures', () => {
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(item.json).toMatchObject({
 			error: 'KwikID rejected the data: missing PERMANENT_ADDRESS.perAddress2; wrong format in COMMUNICATION_ADDRESS.commpincode',
-			httpCode: '400',
-			missing_fields: ['PERMANENT_ADDRESS.perAddress2'],
-			incorrect_formats: ['COMMUNICATION_ADDRESS.commpincode'],
+			details: {
+				httpCode: '400',
+				missing_fields: ['PERMANENT_ADDRESS.perAddress2'],
+				incorrect_formats: ['COMMUNICATION_ADDRESS.commpincode'],
+			},
 		});
 		expect(env.pushes).toHaveLength(1);
 	});

@@ -168,9 +168,11 @@ describe('Continue On Fail', () => {
 		expect(output[2].json.success).toBe(true);
 		expect(output[1].json).toEqual({
 			error: expect.stringContaining('The DKYC data was not sent'),
-			description: expect.stringContaining('BASIC_INFORMATION.pan: expected a PAN'),
-			missing_fields: EXPECTED_MISSING,
-			incorrect_formats: EXPECTED_INCORRECT,
+			details: {
+				description: expect.stringContaining('BASIC_INFORMATION.pan: expected a PAN'),
+				missing_fields: EXPECTED_MISSING,
+				incorrect_formats: EXPECTED_INCORRECT,
+			},
 		});
 		expect(env.sandbox.stats().requests.push_user_data).toBe(2);
 		expect(env.sandbox.listSessions().map((session) => session.user_id).sort()).toEqual(['OK-1', 'OK-3']);

@@ -114,10 +114,10 @@ describe('Continue On Fail', () => {
 			expect(json[i].link_url).toMatch(/\/user\/\?l=/);
 		}
 		expect(json[1]).toMatchObject({ error: 'Phone Number is not a 10-digit mobile number' });
-		expect(json[3]).toMatchObject({ error: 'User ID is empty', description: expect.stringMatching(/item 4/) });
+		expect(json[3]).toMatchObject({ error: 'User ID is empty', details: { description: expect.stringMatching(/item 4/) } });
 		expect(json[4]).toMatchObject({
 			error: 'KwikID refused the Send Link request as malformed (400 Bad Request)',
-			httpCode: '400',
+			details: { httpCode: '400' },
 		});
 		// Only items that passed validation were sent: the three good ones and the refused type.
 		expect(env.sandbox.stats().requests.sendLink).toBe(4);
@@ -148,13 +148,9 @@ describe('Continue On Fail', () => {
 		expect(env.sandbox.stats().requests.get_details).toBe(3);
 	});
 
-	// Known bug (actions/router.ts, runItem's catch): with "On Error: Continue (using error
-	// output)" n8n moves an item to the error output only when it has `item.error`, or when its
-	// json has no keys besides error/message/details (workflow-execute handleNodeErrorOutput).
-	// The router's error items carry `description` (and httpCode, mayHaveCreatedSession), and no
-	// `item.error`, so every failed item lands on the success output with the good ones and the
-	// error branch never runs. Fix: also set `error` on the item ({ json, error, pairedItem }).
-	it.failing("with onError: 'continueErrorOutput' failed items go to the error output", async () => {
+	// n8n moves an item to the error output only when its json has no keys besides
+	// error/message/details (workflow-execute handleNodeErrorOutput): the router keeps to that.
+	it("with onError: 'continueErrorOutput' failed items go to the error output", async () => {
 		const run = await env.harness.run(sendLinkWorkflow(mapped, { onError: 'continueErrorOutput' }), {
 			pinData: pinned(mixed),
 		});

@@ -157,7 +157,7 @@ describe('Download Media from another host', () => {
 		// (With the token it would have answered 200: it is the same sandbox, on its own port.)
 		expect(env.sandbox.stats().byEndpoint.media).toEqual({ '401': 1 });
 		expect(env.requests.filter((request) => request.path.startsWith('/media/'))).toEqual([]);
-		expect(item.json).toMatchObject({ error: expect.any(String), httpCode: '401' });
+		expect(item.json).toMatchObject({ error: expect.any(String), details: { httpCode: '401' } });
 		expect(item.pairedItem).toEqual({ item: 0 });
 		expect(item.binary).toBeUndefined();
 		expect(JSON.stringify(item)).not.toContain(env.token());
@@ -165,12 +165,9 @@ describe('Download Media from another host', () => {
 		expect(env.sandbox.stats().requests.generate_token).toBeLessThanOrEqual(1);
 	});
 
-	// Known bug (transport/index.ts, downloadMedia's catch): a failed download is reported through
-	// the API error mapping with an empty path, so a 401 from a host that is not KwikID (no token
-	// was sent, no login happened) reads "KwikID rejected the credential's token even after logging
-	// in again" and sends the user to the credential. The message should name the file and host,
-	// e.g. 'Could not download Selfie (selfie_url) from 127.0.0.1:PORT: 401'.
-	it.failing('says which download failed, without blaming the credential', async () => {
+	// A 401 from a host that is not KwikID (no token was sent, no login happened) must not send the
+	// user to the credential: the message names the file and the host.
+	it('says which download failed, without blaming the credential', async () => {
 		const run = await approvedWithMedia();
 
 		const error = String(run.output(KWIKID)[0].json.error);

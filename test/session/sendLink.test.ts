@@ -125,12 +125,9 @@ describe('Send Link: success', () => {
 		expect(Object.keys(env.sendLinkBodies()[0]).sort()).toEqual(['link_type', 'phone_number', 'send_notification', 'user_id']);
 	});
 
-	// Known bug (sendLink.operation.ts, execute: `getNodeParameter('sendNotification') as
-	// boolean`): n8n does not coerce an expression's result, so Send Notification mapped from a
-	// sheet or form column holding the text "false" is truthy and KwikID texts the customer
-	// anyway (send_notification 1). Fix: accept true/false, "true"/"false", 1/0, "1"/"0", and
-	// refuse anything else with an error naming Send Notification.
-	it.failing('sends send_notification 0 when an expression gives the text "false"', async () => {
+	// n8n does not coerce an expression's result: Send Notification mapped from a sheet or form
+	// column holding the text "false" must still mean false, or KwikID texts the customer anyway.
+	it('sends send_notification 0 when an expression gives the text "false"', async () => {
 		const run = await env.harness.run(
 			sendLinkWorkflow({ userId: 'LEAD-N', phoneNumber: '9876543210', sendNotification: '={{ $json.notify }}' }),
 			{ pinData: pinned([{ notify: 'false' }]) },
@@ -150,11 +147,10 @@ describe('Send Link: success', () => {
 		expect(env.sendLinkBodies().map((body) => body.send_notification)).toEqual([0, 1, 0, 1]);
 	});
 
-	// Known bug (sendLink.operation.ts, buildExtras): the date picker saves a local time without
-	// an offset ("2023-08-04T00:00:00"), which n8n nodes read in the workflow's time zone
-	// (this.getTimezone()). Date.parse reads it in the n8n server's zone instead (UTC here), so
-	// a workflow set to Asia/Kolkata sends a time 5.5 hours off.
-	it.failing('reads a date-picker value in the workflow time zone', async () => {
+	// The date picker saves a local time without an offset ("2023-08-04T00:00:00"), meant in the
+	// workflow's time zone (this.getTimezone()), not the server's (UTC here): a workflow set to
+	// Asia/Kolkata must not send a time 5.5 hours off.
+	it('reads a date-picker value in the workflow time zone', async () => {
 		const workflow = sendLinkWorkflow({
 			userId: 'LEAD-TZ',
 			phoneNumber: '9876543210',

@@ -91,13 +91,10 @@ describe('Send Link: server errors and lost connections are never resent', () =>
 		expectNoSecrets(run.error);
 	});
 
-	// Known bug (transport/index.ts, toNodeApiError): the node's message "The connection to KwikID
-	// failed before it answered (ECONNRESET)." contains a Node error code, and n8n-workflow's
-	// NodeApiError constructor swaps any such message for its generic text, here "...You can retry
-	// the request immediately or wait and retry later." That headline invites exactly the resend
-	// the description warns against (a second link to the customer). Passes once the message
-	// survives construction (set error.message again afterwards, or keep the code out of it).
-	it.failing('a dropped connection: the headline is the node\'s own and does not invite a retry', async () => {
+	// n8n-workflow's NodeApiError swaps a message holding a Node error code (ECONNRESET) for its
+	// generic "...You can retry the request immediately...": exactly the resend the description
+	// warns against (a second link to the customer). The node's own headline must survive.
+	it('a dropped connection: the headline is the node\'s own and does not invite a retry', async () => {
 		env.sandbox.setFaults({ drop: { count: 1, endpoint: 'sendLink' } });
 
 		const run = await env.harness.run(sendLink(), { pinData: input });
@@ -123,9 +120,11 @@ describe('Send Link: server errors and lost connections are never resent', () =>
 		expect(first.pairedItem).toEqual({ item: 0 });
 		expect(first.json).toMatchObject({
 			error: 'KwikID had a server error (500): error message',
-			httpCode: '500',
-			mayHaveCreatedSession: true,
-			description: expect.stringMatching(/not sent again/),
+			details: {
+				httpCode: '500',
+				mayHaveCreatedSession: true,
+				description: expect.stringMatching(/not sent again/),
+			},
 		});
 		expect(second.pairedItem).toEqual({ item: 1 });
 		expect(second.json.user_id).toBe('B');

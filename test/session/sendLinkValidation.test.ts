@@ -95,10 +95,9 @@ describe('Send Link: validation before sending', () => {
 		expect(error.message).toBe(`Last KYC Date "${lastKycDate}" is not a date`);
 	});
 
-	// Known bug (sendLink.operation.ts, buildExtras): Last KYC Date goes through Date.parse, which
-	// rolls impossible dates over and reads a bare number as a month of 2001, so the wrong date
-	// reaches KwikID without a word. These pass once the date is parsed strictly.
-	it.failing.each([
+	// Date.parse would roll impossible dates over and read a bare number as a month of 2001, so
+	// the wrong date would reach KwikID without a word: the date is parsed strictly.
+	it.each([
 		['2024-02-31', 'an impossible calendar date (sent as 2 March 2024 today)'],
 		['12', 'a bare number (sent as 1 December 2001 today)'],
 	])('refuses Last KYC Date "%s": %s', async (lastKycDate) => {

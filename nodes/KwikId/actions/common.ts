@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { maskPhone } from '../shared/mask';
+import { maskPhone, redact } from '../shared/mask';
 
 export const userIdProperty: INodeProperties = {
 	displayName: 'User ID',
@@ -109,7 +109,7 @@ export function customExtras(
 				description: `Set it with the "${reserved[key]}" option instead of an extra.`,
 			});
 		}
-		if (key in extras) {
+		if (Object.prototype.hasOwnProperty.call(extras, key)) {
 			throw new NodeOperationError(context.getNode(), `Extra "${key}" is set twice`, { itemIndex });
 		}
 		const value = entry.value;
@@ -117,4 +117,26 @@ export function customExtras(
 			value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 	}
 	return extras;
+}
+
+/**
+ * A boolean parameter that may be mapped by an expression: the text "false" from a sheet or a
+ * webhook must not count as true. Anything not clearly yes or no is an error naming the field.
+ */
+export function booleanParameter(
+	context: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+): boolean {
+	const value = context.getNodeParameter(name, itemIndex) as unknown;
+	if (typeof value === 'boolean') return value;
+	if (typeof value === 'number' && (value === 0 || value === 1)) return value === 1;
+	const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
+	if (['true', 'yes', '1', 'y'].includes(text)) return true;
+	if (['false', 'no', '0', 'n'].includes(text)) return false;
+	throw new NodeOperationError(context.getNode(), `${label} must be true or false`, {
+		itemIndex,
+		description: `Got "${redact(String(value)).slice(0, 40)}". Use true/false (or yes/no, 1/0).`,
+	});
 }

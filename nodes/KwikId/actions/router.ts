@@ -34,16 +34,20 @@ function lookup(context: IExecuteFunctions): OperationExecutor {
 	return execute;
 }
 
-/** The JSON of an error item: the message, and for validation failures the field lists. */
+/**
+ * The JSON of an error item: `error` (the message) and `details` (what to do, the HTTP status,
+ * and for validation failures the field lists). Only these two keys: n8n's "Continue (using
+ * error output)" recognises an error item by its keys being error/message/details alone.
+ */
 export function errorItemJson(error: unknown): IDataObject {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		const json: IDataObject = { error: error.message };
-		if (error.description) json.description = error.description;
+		const details: IDataObject = {};
+		if (error.description) details.description = error.description;
 		const context = error.context as IDataObject;
 		for (const key of ['httpCode', 'missing_fields', 'incorrect_formats', 'mayHaveCreatedSession']) {
-			if (context[key] !== undefined) json[key] = context[key];
+			if (context[key] !== undefined) details[key] = context[key];
 		}
-		return json;
+		return Object.keys(details).length ? { error: error.message, details } : { error: error.message };
 	}
 	return { error: error instanceof Error ? error.message : String(error) };
 }

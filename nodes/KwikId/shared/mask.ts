@@ -25,18 +25,26 @@ export function maskPan(value: string): string {
 const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 const AADHAAR = /(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}(?!\d)/g;
 const PAN = /\b[A-Z]{5}[0-9]{4}[A-Z]\b/gi;
-// Indian mobile numbers, with or without +91 / 0 prefix.
-const PHONE = /(?<![\dA-Za-z])(?:\+?91[ -]?|0)?[6-9]\d{9}(?!\d)/g;
+// Indian mobile numbers, with or without +91 / 0 prefix, also written as "98765 43210".
+const PHONE = /(?<![\dA-Za-z])(?:\+?91[ -]?|0)?[6-9]\d{4}[ -]?\d{5}(?!\d)/g;
 const LONG_DIGITS = /(?<!\d)\d{10,}(?!\d)/g;
+
+// Session ids are UUIDs whose digit groups can look like an Aadhaar number; they are no
+// personal data and must stay readable in messages.
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
 /** Masks tokens, Aadhaar numbers, PANs and phone numbers found anywhere in a text. */
 export function redact(text: string): string {
-	return text
+	// UUIDs are set aside behind a placeholder no masking pattern matches, then put back.
+	const uuids: string[] = [];
+	const masked = text
+		.replace(UUID, (m) => `{uuid#${uuids.push(m) - 1}}`)
 		.replace(JWT, '[token]')
 		.replace(AADHAAR, (m) => maskAadhaar(m))
 		.replace(PAN, (m) => maskPan(m.toUpperCase()))
 		.replace(PHONE, (m) => maskPhone(m))
 		.replace(LONG_DIGITS, (m) => maskPhone(m));
+	return masked.replace(/\{uuid#(\d+)\}/g, (placeholder: string, index: string) => uuids[Number(index)] ?? placeholder);
 }
 
 /** Removes given secret values (password, token) wherever they appear, then redacts the rest. */

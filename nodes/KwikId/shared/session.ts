@@ -6,6 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { KwikIdFunctions } from '../transport';
 import { kwikIdApiRequest } from '../transport';
+import { redact } from './mask';
 
 /** Statuses after which KwikID changes nothing more (API-NOTES). */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set([
@@ -59,7 +60,7 @@ export async function fetchSessionData(
 			itemIndex,
 			hints: {
 				400: {
-					message: `KwikID does not know the session id "${sessionId}"`,
+					message: `KwikID does not know the session id "${redact(sessionId)}"`,
 					description:
 						'Check that it comes from Send Link or Push DKYC Data on the same KwikID domain and environment.',
 				},
@@ -170,8 +171,9 @@ export function simplifySession(raw: IDataObject): IDataObject {
 		session_type: extras.session_type ?? null,
 		status: status ?? null,
 		is_final: isFinalStatus(status),
-		agent_id: data.agent_id ?? null,
-		agent_region: data.agent_region ?? null,
+		// Before an agent takes the call KwikID sends "" here; null says "not yet" like the times do.
+		agent_id: text(data.agent_id),
+		agent_region: text(data.agent_region),
 		started_at: toIsoTime(data.start_time),
 		agent_assigned_at: toIsoTime(data.agent_assignment_time),
 		vkyc_started_at: toIsoTime(data.vkyc_start_time),

@@ -110,7 +110,7 @@ export async function kwikIdApiRequest<T>(
 		} catch (error) {
 			const failure = extractFailure(error);
 			if (failure.status === 429 && rateLimited < retry.rateLimitRetries) {
-				await sleep(retryAfterMs(failure.headers['retry-after'], backoff(retry, rateLimited)));
+				await sleep(rateLimitWait(retry, failure, rateLimited));
 				rateLimited++;
 				continue;
 			}
@@ -127,6 +127,16 @@ export async function kwikIdApiRequest<T>(
 function backoff(retry: RetryPolicy, attempt: number): number {
 	// Jitter spreads out parallel items that were rate-limited together.
 	return retry.baseDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
+}
+
+/**
+ * Wait before retrying a 429: Retry-After when sent, but never less than a tenth of the backoff.
+ * A limiter answering "Retry-After: 0" under sustained load would otherwise see every retry of
+ * an item arrive within milliseconds and fail it (measured: half of a 200-item run).
+ */
+function rateLimitWait(retry: RetryPolicy, failure: ApiFailure, attempt: number): number {
+	const fallback = backoff(retry, attempt);
+	return Math.max(retryAfterMs(failure.headers['retry-after'], fallback), fallback / 10);
 }
 
 function isTransient(failure: ApiFailure): boolean {
@@ -306,6 +316,10 @@ function toNodeApiError(
 		},
 	);
 	Object.assign(error.context, errorContext);
+	// NodeApiError swaps a message that mentions a network code (ECONNRESET...) for n8n's stock
+	// text, which says to "retry immediately": wrong for a request that must not be resent.
+	error.message = message;
+	if (description !== undefined) error.description = description;
 	return error;
 }
 
@@ -314,6 +328,33 @@ export function describeFieldErrors(missing: string[], incorrect: string[]): str
 	if (missing.length) parts.push(`missing ${missing.join(', ')}`);
 	if (incorrect.length) parts.push(`wrong format in ${incorrect.join(', ')}`);
 	return parts.join('; ') || 'invalid fields';
+}
+
+/** A failed media download names the file and the host, not the credential (it may not be KwikID's). */
+function mediaError(
+	context: KwikIdFunctions,
+	failure: ApiFailure,
+	url: URL,
+	sameHost: boolean,
+	itemIndex: number | undefined,
+): NodeApiError {
+	const file = decodeURIComponent(url.pathname.split('/').pop() || url.pathname);
+	const what = failure.status !== undefined ? `status ${failure.status}` : `no answer (${failure.code ?? 'UNKNOWN'})`;
+	const message = `Could not download the session file "${redact(file)}" from ${url.host}: ${what}`;
+	const description = sameHost
+		? failure.status === 401 || failure.status === 403
+			? 'KwikID refused the file even with a fresh login. The file may have expired; get the session again for new links.'
+			: 'The session data was read, but this file could not be downloaded. Try again later, or leave it out of Download Media.'
+		: 'The file is on another host than KwikID, so it was requested without the KwikID token. Its link may have expired: get the session again for new links.';
+	const error = new NodeApiError(
+		context.getNode(),
+		{ message, ...(failure.status !== undefined ? { httpCode: String(failure.status) } : {}) } as JsonObject,
+		{ message, description, httpCode: failure.status !== undefined ? String(failure.status) : undefined, itemIndex },
+	);
+	error.message = message;
+	error.description = description;
+	if (failure.status !== undefined) (error.context as KwikIdErrorContext).httpCode = String(failure.status);
+	return error;
 }
 
 export interface DownloadedFile {
@@ -363,11 +404,11 @@ export async function downloadMedia(
 		} catch (error) {
 			const failure = extractFailure(error);
 			if ((failure.status === 429 || isTransient(failure)) && attempts < retry.rateLimitRetries) {
-				await sleep(retryAfterMs(failure.headers['retry-after'], backoff(retry, attempts)));
+				await sleep(rateLimitWait(retry, failure, attempts));
 				attempts++;
 				continue;
 			}
-			throw toNodeApiError(context, failure, { method: 'GET', path: '', idempotent: true, itemIndex }, attempts);
+			throw mediaError(context, failure, new URL(url, baseUrl), sameHost, itemIndex);
 		}
 	}
 }

@@ -134,7 +134,8 @@ export async function fetchToken(
 			return token;
 		}
 		if (status === 429 && attempt < TOKEN_RATE_LIMIT_RETRIES) {
-			await sleep(retryAfterMs(response.headers['retry-after'], 1000 * 2 ** attempt));
+			// Never less than 100 ms, 200 ms, 400 ms: "Retry-After: 0" under load must not burn the retries.
+			await sleep(Math.max(retryAfterMs(response.headers['retry-after'], 1000 * 2 ** attempt), 100 * 2 ** attempt));
 			continue;
 		}
 		fail(tokenErrorMessage(status, apiText, username));

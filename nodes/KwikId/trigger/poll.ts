@@ -21,6 +21,7 @@ import {
 	normaliseSession,
 	simplifySession,
 } from '../shared/session';
+import { redact } from '../shared/mask';
 import type { KwikIdErrorContext } from '../transport';
 import { getBaseUrl } from '../transport';
 import type { TriggerSettings } from './parameters';
@@ -141,7 +142,7 @@ async function sample(context: IPollFunctions, settings: TriggerSettings): Promi
 	const sessionId = settings.sessionIds[0];
 	if (sessionId === undefined) throw noSessionIds(context);
 	if (!isPlausibleSessionId(sessionId)) {
-		throw new NodeOperationError(context.getNode(), `"${sessionId.slice(0, 60)}" is not a KwikID session ID`, {
+		throw new NodeOperationError(context.getNode(), `"${redact(sessionId.slice(0, 60))}" is not a KwikID session ID`, {
 			description: 'Use the session_id values from Send Link or Push DKYC Data: letters, digits and dashes.',
 		});
 	}
@@ -335,7 +336,9 @@ function report(
 	writeState(bucket, fp, next);
 
 	const describe = (id: string): string =>
-		isPlausibleSessionId(id) ? `"${id}"` : `"${id.slice(0, 40)}${id.length > 40 ? '…' : ''}" (not a session ID)`;
+		isPlausibleSessionId(id)
+			? `"${redact(id)}"`
+			: `"${redact(id.slice(0, 40))}${id.length > 40 ? '…' : ''}" (not a session ID)`;
 	const shown = pending.slice(0, 5).map(describe).join(', ');
 	const more = pending.length > 5 ? ` and ${pending.length - 5} more` : '';
 	throw new NodeOperationError(

@@ -14,6 +14,7 @@ import {
 	normaliseSession,
 	simplifySession,
 } from '../../shared/session';
+import { redact } from '../../shared/mask';
 import { downloadMedia } from '../../transport';
 import { requiredText } from '../common';
 
@@ -69,7 +70,7 @@ export function sessionIdParameter(context: IExecuteFunctions, itemIndex: number
 	if (!isPlausibleSessionId(sessionId)) {
 		throw new NodeOperationError(context.getNode(), 'Session ID is not a valid KwikID session id', {
 			itemIndex,
-			description: `Got "${sessionId.slice(0, 60)}". Use the session_id from Send Link or Push DKYC Data: letters, digits and dashes only.`,
+			description: `Got "${redact(sessionId.slice(0, 60))}". Use the session_id from Send Link or Push DKYC Data: letters, digits and dashes only.`,
 		});
 	}
 	return sessionId;

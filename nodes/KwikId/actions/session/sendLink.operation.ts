@@ -1,8 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { toEpochSeconds } from '../../shared/dates';
+import { redact } from '../../shared/mask';
 import { kwikIdApiRequest } from '../../transport';
 import {
+	booleanParameter,
 	customExtras,
 	extrasProperty,
 	phoneNumberParameter,
@@ -87,7 +90,7 @@ const RESERVED_EXTRAS: Record<string, string> = {
 };
 
 interface SendLinkOptions {
-	lastKycDate?: string;
+	lastKycDate?: unknown;
 	linkExpiresIn?: number;
 	origin?: string;
 	sessionType?: string;
@@ -105,15 +108,16 @@ function buildExtras(context: IExecuteFunctions, itemIndex: number, options: Sen
 		// The API documents these extras as strings.
 		extras.link_expires_in = String(seconds);
 	}
-	if (options.lastKycDate) {
-		const ms = Date.parse(options.lastKycDate);
-		if (Number.isNaN(ms)) {
-			throw new NodeOperationError(context.getNode(), `Last KYC Date "${options.lastKycDate}" is not a date`, {
+	if (options.lastKycDate !== undefined && options.lastKycDate !== '') {
+		const seconds = toEpochSeconds(options.lastKycDate, context.getTimezone());
+		if (seconds === undefined) {
+			const shown = redact(String(options.lastKycDate)).slice(0, 40);
+			throw new NodeOperationError(context.getNode(), `Last KYC Date "${shown}" is not a date`, {
 				itemIndex,
-				description: 'Pick a date, or use an ISO date such as 2024-03-31.',
+				description: 'Pick a date, or give an ISO date such as 2024-03-31, or epoch seconds.',
 			});
 		}
-		extras.last_kyc_date = String(Math.floor(ms / 1000));
+		extras.last_kyc_date = String(seconds);
 	}
 	return extras;
 }
@@ -133,7 +137,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const userId = requiredText(this, 'userId', 'User ID', itemIndex);
 	const phoneNumber = phoneNumberParameter(this, itemIndex);
 	const linkType = requiredText(this, 'linkType', 'Link Type', itemIndex);
-	const sendNotification = this.getNodeParameter('sendNotification', itemIndex, true) as boolean;
+	const sendNotification = booleanParameter(this, 'sendNotification', 'Send Notification', itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as SendLinkOptions;
 
 	const body: IDataObject = {
