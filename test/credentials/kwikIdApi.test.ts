@@ -91,8 +91,13 @@ describe('token caching', () => {
 			kwikIdWorkflow({ resource: 'session', operation: 'get', sessionId: '={{ $json.id }}' }),
 			{ pinData: items },
 		);
-		// Wait until the run is past its first requests, then revoke every token.
-		while (sandbox.stats().requests.get_details < 4) await new Promise((r) => setTimeout(r, 5));
+		// Wait until the run is past its first requests (bounded: a broken run must not hang the
+		// suite), then revoke every token.
+		const deadline = Date.now() + 5000;
+		while (sandbox.stats().requests.get_details < 4 && Date.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 5));
+		}
+		expect(sandbox.stats().requests.get_details).toBeGreaterThanOrEqual(4);
 		sandbox.expireTokens();
 		const result = await running;
 

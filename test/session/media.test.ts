@@ -110,7 +110,11 @@ describe('Download Media on the KwikID host', () => {
 
 		const running = env.harness.run(withMedia(session.session_id, ['selfie']));
 		// The download has reached the sandbox, which checks its token after the latency.
-		while (env.sandbox.stats().requests.media < 1) await new Promise((resolve) => setTimeout(resolve, 2));
+		const deadline = Date.now() + 5000; // bounded: a broken run must not hang the suite
+		while (env.sandbox.stats().requests.media < 1 && Date.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 2));
+		}
+		expect(env.sandbox.stats().requests.media).toBe(1);
 		env.sandbox.expireTokens();
 		const run = await running;
 
