@@ -255,7 +255,7 @@ check_trigger() {
 	wait_for_poll 1
 	stop_n8n
 	log "n8n stopped; polls seen: ${POLLS_SEEN[*]}"
-	grep -iE "activated workflow|published workflows|kwikid" "$RUN/n8n-start.log" | head -n 5 | sed 's/^/        n8n: /' || true
+	grep -E "Activated workflow|published workflows|KwikID" "$RUN/n8n-start.log" | head -n 5 | sed 's/^/        n8n: /' || true
 
 	node "$HERE/executions.js" "$N8N_USER_FOLDER/.n8n/database.sqlite" "$WF_TRIGGER" "$CACHE/n8n-$N8N_VERSION" \
 		>"$RUN/trigger-executions.json"
@@ -358,6 +358,7 @@ main() {
 			;;
 	esac
 	for tool in node npm jq curl sqlite3 tar; do need "$tool"; done
+	trap '[[ -z "$PACK_DIR" ]] || rm -rf "$PACK_DIR"' EXIT
 	build_and_pack
 	local failed=()
 	local rc
@@ -373,7 +374,6 @@ main() {
 		set -e
 		((rc == 0)) || failed+=("$line")
 	done
-	rm -rf "$PACK_DIR"
 	LINE_TAG=e2e
 	if ((${#failed[@]})); then
 		log "FAILED: line(s) ${failed[*]} (their run folders under /tmp/kwikid-e2e-* are kept)"
