@@ -167,7 +167,7 @@ export function simplifySession(raw: IDataObject): IDataObject {
 	return {
 		session_id: data.session_id ?? null,
 		user_id: data.user_id ?? null,
-		link_id: data.link_id ?? null,
+		link_id: text(data.link_id),
 		session_type: extras.session_type ?? null,
 		status: status ?? null,
 		is_final: isFinalStatus(status),
