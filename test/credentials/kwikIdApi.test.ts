@@ -3,7 +3,10 @@
  * the expirable field, reused across items and executions, refreshed once on a 401; readable
  * errors that never carry the password or the token; the dialog's Test button.
  */
+import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
+
 import type { Sandbox } from '../../sandbox/server';
+import { fetchToken } from '../../nodes/KwikId/transport/token';
 import { resolveBaseUrl } from '../../nodes/KwikId/shared/baseUrl';
 import type { Harness } from '../harness/harness';
 import { CREDENTIAL_ID } from '../harness/harness';
@@ -103,6 +106,33 @@ describe('token caching', () => {
 
 		expect(result.error).toBeUndefined();
 		expect(result.output(KWIKID)).toHaveLength(12);
+		expect(sandbox.stats().requests.generate_token).toBe(2);
+	});
+});
+
+describe('parallel logins', () => {
+	it('shares one login between requests that need a token at the same moment', async () => {
+		sandbox.setFaults({ latencyMs: 30 });
+		const helper = {
+			helpers: {
+				httpRequest: async (options: IHttpRequestOptions) => {
+					const response = await fetch(options.url, {
+						method: options.method,
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify(options.body),
+					});
+					return { statusCode: response.status, headers: {}, body: await response.json() };
+				},
+			},
+		} as unknown as IHttpRequestHelper;
+		const credentials = { domain: sandbox.url, username: sandbox.username, password: sandbox.password };
+
+		const tokens = await Promise.all(Array.from({ length: 10 }, async () => await fetchToken(helper, credentials)));
+
+		expect(new Set(tokens).size).toBe(1);
+		expect(sandbox.stats().requests.generate_token).toBe(1);
+		// Once it is done, the next login is a new one (a later 401 must get a fresh token).
+		await fetchToken(helper, credentials);
 		expect(sandbox.stats().requests.generate_token).toBe(2);
 	});
 });

@@ -5,6 +5,7 @@
  * cannot use the node transport. Its errors must be readable by a no-code user and must never
  * carry the password or the token.
  */
+import { createHash } from 'crypto';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
@@ -100,10 +101,30 @@ export async function fetchToken(
 	const baseUrl = resolved.url;
 	const username = asText(credentials.username).trim();
 	const password = asText(credentials.password);
-	const secrets = [password];
 	if (username === '' || password === '') {
 		fail('The KwikID credential needs both a Username and a Password.');
 	}
+
+	// n8n logs in once per request that finds the token field empty or gets a 401, so parallel
+	// requests (the trigger's pool) that hit an expired token together would each log in. They
+	// share one login instead. Keyed by a hash, so no password is kept as a key.
+	const key = createHash('sha256').update(`${baseUrl}\n${username}\n${password}`).digest('hex');
+	const pending = loginsInFlight.get(key);
+	if (pending) return await pending;
+	const login = requestToken(helper, baseUrl, username, password).finally(() => loginsInFlight.delete(key));
+	loginsInFlight.set(key, login);
+	return await login;
+}
+
+const loginsInFlight = new Map<string, Promise<string>>();
+
+async function requestToken(
+	helper: IHttpRequestHelper,
+	baseUrl: string,
+	username: string,
+	password: string,
+): Promise<string> {
+	const secrets = [password];
 
 	for (let attempt = 0; ; attempt++) {
 		let response: FullResponse;
