@@ -56,8 +56,8 @@ describe('API failures', () => {
 	});
 
 	it("surfaces the API's own 400 field lists like its own validation, Continue On Fail included", async () => {
-		// The documented 400 body, for a rule this node does not know (see cannedPushAnswers).
-		env.cannedPushAnswers.push({
+		// The documented 400 body, for a rule this node does not know (see cannedPushAnswer).
+		env.cannedPushAnswer({
 			status: 400,
 			body: {
 				msg: 'Invalid request format',

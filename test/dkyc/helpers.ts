@@ -3,74 +3,31 @@
  * pass-through proxy (the sandbox does not keep what was pushed, and the tests must see the
  * exact body the node sent), and workflow JSON of the shape n8n exports.
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { IBinaryKeyData, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { validDkycSections, type DkycSections } from '../../sandbox/fixtures';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { Harness, type WorkflowJson } from '../harness/harness';
+import { startRecordingProxy, type RecordedRequest } from '../support/recordingProxy';
 
 export const TRIGGER = 'When clicking ‘Execute workflow’';
 export const NODE = 'Push DKYC';
 export const PUSH_PATH = '/appapi/v1/dkyc/push_user_data';
 
-export interface Recorded {
-	path: string;
-	body: unknown;
-}
-
-export interface CannedAnswer {
-	status: number;
-	body: unknown;
-}
-
 export interface DkycEnv {
 	sandbox: Sandbox;
 	harness: Harness;
 	/** Requests to push_user_data, as sent by the node (JSON bodies parsed). */
-	pushes: Recorded[];
+	readonly pushes: RecordedRequest[];
 	/**
 	 * Answers for the next push_user_data requests instead of the sandbox. Only for the API's own
 	 * 400 with field lists: nothing the node lets through makes the sandbox send one, and the
 	 * sandbox has no fault for it.
 	 */
-	cannedPushAnswers: CannedAnswer[];
+	cannedPushAnswer(answer: { status: number; body: unknown }): void;
+	/** Forgets what was recorded and canned. */
+	clear(): void;
 	close(): Promise<void>;
-}
-
-/** Forwards every request to the sandbox unchanged and records push_user_data bodies. */
-async function recordingProxy(target: string, pushes: Recorded[], canned: CannedAnswer[]): Promise<Server> {
-	const server = createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			const body = Buffer.concat(chunks);
-			const path = req.url ?? '/';
-			if (path.startsWith(PUSH_PATH)) {
-				pushes.push({ path, body: body.length ? (JSON.parse(body.toString('utf8')) as unknown) : undefined });
-				const answer = canned.shift();
-				if (answer) {
-					res.writeHead(answer.status, { 'Content-Type': 'application/json' });
-					res.end(JSON.stringify(answer.body));
-					return;
-				}
-			}
-			const upstream = httpRequest(
-				`${target}${path}`,
-				{ method: req.method, headers: { ...req.headers, host: new URL(target).host } },
-				(answer) => {
-					res.writeHead(answer.statusCode ?? 502, answer.headers);
-					answer.pipe(res);
-				},
-			);
-			// A dropped upstream socket (sandbox `drop` fault) drops the client's too.
-			upstream.on('error', () => res.destroy());
-			upstream.end(body);
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return server;
 }
 
 /**
@@ -80,25 +37,23 @@ async function recordingProxy(target: string, pushes: Recorded[], canned: Canned
 export function useDkycEnv(): DkycEnv {
 	const env = {} as DkycEnv;
 	beforeAll(async () => {
-		Object.assign(env, await startDkycEnv());
+		// Descriptors, not Object.assign: `pushes` is a getter and must stay one.
+		const started = await startDkycEnv();
+		Object.defineProperties(env, Object.getOwnPropertyDescriptors(started));
 	});
 	afterAll(async () => env.close());
 	beforeEach(() => {
 		env.sandbox.reset();
-		env.pushes.length = 0;
-		env.cannedPushAnswers.length = 0;
+		env.clear();
 	});
 	return env;
 }
 
 export async function startDkycEnv(): Promise<DkycEnv> {
 	const sandbox = await createSandbox();
-	const pushes: Recorded[] = [];
-	const cannedPushAnswers: CannedAnswer[] = [];
-	const proxy = await recordingProxy(sandbox.url, pushes, cannedPushAnswers);
-	const { port } = proxy.address() as AddressInfo;
+	const proxy = await startRecordingProxy(sandbox.url);
 	const harness = new Harness().addKwikIdCredential({
-		domain: `http://127.0.0.1:${port}`,
+		domain: proxy.url,
 		username: sandbox.username,
 		password: sandbox.password,
 		environment: 'test',
@@ -106,13 +61,16 @@ export async function startDkycEnv(): Promise<DkycEnv> {
 	return {
 		sandbox,
 		harness,
-		pushes,
-		cannedPushAnswers,
+		get pushes() {
+			return proxy.requests.filter((request) => request.path.startsWith(PUSH_PATH));
+		},
+		cannedPushAnswer: (answer) => proxy.canned.push({ path: PUSH_PATH, ...answer }),
+		clear: () => {
+			proxy.requests.length = 0;
+			proxy.canned.length = 0;
+		},
 		close: async () => {
-			await new Promise<void>((resolve) => {
-				proxy.close(() => resolve());
-				proxy.closeAllConnections();
-			});
+			await proxy.close();
 			await sandbox.close();
 		},
 	};
