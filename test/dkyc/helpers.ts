@@ -8,10 +8,12 @@ import type { IBinaryKeyData, IDataObject, INodeExecutionData, INodeParameters }
 import { validDkycSections, type DkycSections } from '../../sandbox/fixtures';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
 import { Harness, type WorkflowJson } from '../harness/harness';
+import { KWIKID, kwikIdWorkflow } from '../support/kwikid';
 import { startRecordingProxy, type RecordedRequest } from '../support/recordingProxy';
 
-export const TRIGGER = 'When clicking ‘Execute workflow’';
-export const NODE = 'Push DKYC';
+export { TRIGGER, pinned } from '../support/kwikid';
+/** The KwikID node's name in the test workflows. */
+export const NODE = KWIKID;
 export const PUSH_PATH = '/appapi/v1/dkyc/push_user_data';
 
 export interface DkycEnv {
@@ -77,34 +79,10 @@ export async function startDkycEnv(): Promise<DkycEnv> {
 }
 
 export function dkycWorkflow(parameters: INodeParameters, settings: { continueOnFail?: boolean } = {}): WorkflowJson {
-	return {
-		name: 'Push DKYC test',
-		nodes: [
-			{
-				id: 'trigger',
-				name: TRIGGER,
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
-			{
-				id: 'dkyc',
-				name: NODE,
-				type: 'n8n-nodes-kwikid.kwikId',
-				typeVersion: 1,
-				position: [220, 0],
-				parameters: { resource: 'dkyc', operation: 'pushUserData', ...parameters },
-				...(settings.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
-			},
-		],
-		connections: { [TRIGGER]: { main: [[{ node: NODE, type: 'main', index: 0 }]] } },
-	};
-}
-
-/** Input items pinned on the trigger, as a user pins test data. */
-export function pinned(items: Array<{ json: IDataObject; binary?: IBinaryKeyData }>): Record<string, INodeExecutionData[]> {
-	return { [TRIGGER]: items };
+	return kwikIdWorkflow(
+		{ resource: 'dkyc', operation: 'pushUserData', ...parameters },
+		settings.continueOnFail ? { onError: 'continueRegularOutput' } : {},
+	);
 }
 
 /** Field-mode parameter names of the form sections. */
