@@ -6,6 +6,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { maskPhone, redact } from '../shared/mask';
+import { normalisePhoneNumber } from '../shared/phone';
 
 export const userIdProperty: INodeProperties = {
 	displayName: 'User ID',
@@ -47,15 +48,6 @@ export function extrasProperty(description: string): INodeProperties {
 			},
 		],
 	};
-}
-
-/** `+91 98765-43210` -> `9876543210`; undefined when it is not a 10-digit number. */
-export function normalisePhoneNumber(input: string): string | undefined {
-	let digits = input.replace(/[\s().-]/g, '');
-	if (/^\+91\d{10}$/.test(digits)) digits = digits.slice(3);
-	else if (/^91\d{10}$/.test(digits)) digits = digits.slice(2);
-	else if (/^0\d{10}$/.test(digits)) digits = digits.slice(1);
-	return /^\d{10}$/.test(digits) ? digits : undefined;
 }
 
 /** A required text parameter, trimmed; an empty one is an error naming the field. */

@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 
-import { normalisePhoneNumber } from '../actions/common';
+import { normalisePhoneNumber } from './phone';
 import {
 	DKYC_FIELDS,
 	DKYC_SECTION_NAMES,
