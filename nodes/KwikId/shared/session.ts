@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { KwikIdFunctions } from '../transport';
 import { kwikIdApiRequest } from '../transport';
 import { redact } from './mask';
+import { isPlainObject } from './objects';
 
 /** Statuses after which KwikID changes nothing more (API-NOTES). */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set([
@@ -70,17 +71,13 @@ export async function fetchSessionData(
 	return data && typeof data === 'object' ? data : {};
 }
 
-function isRecord(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `feedback` arrives as JSON text (or empty): parse it, keep unparsable text as a comment. */
 export function parseFeedback(value: unknown): IDataObject | null {
-	if (isRecord(value)) return value;
+	if (isPlainObject(value)) return value;
 	if (typeof value !== 'string' || value.trim() === '') return null;
 	try {
 		const parsed: unknown = JSON.parse(value);
-		return isRecord(parsed) ? parsed : { comment: String(parsed) };
+		return isPlainObject(parsed) ? parsed : { comment: String(parsed) };
 	} catch {
 		return { comment: value };
 	}
@@ -93,7 +90,7 @@ export function parseFeedback(value: unknown): IDataObject | null {
 export function normaliseSession(data: IDataObject): IDataObject {
 	const out: IDataObject = { ...data, feedback: parseFeedback(data.feedback) };
 	const summary = data.summary_data;
-	if (isRecord(summary)) {
+	if (isPlainObject(summary)) {
 		const cleaned: IDataObject = { ...summary };
 		for (const key of ['overall_summary', 'docs', 'qna']) {
 			const list = summary[key];
@@ -139,19 +136,19 @@ function text(value: unknown): string | null {
 /** A compact record: ids, status, finality, agent, times, feedback, document results, media. */
 export function simplifySession(raw: IDataObject): IDataObject {
 	const data = normaliseSession(raw);
-	const summary = isRecord(data.summary_data) ? data.summary_data : {};
-	const extras = isRecord(data.extras) ? data.extras : {};
+	const summary = isPlainObject(data.summary_data) ? data.summary_data : {};
+	const extras = isPlainObject(data.extras) ? data.extras : {};
 	const overall = Array.isArray(summary.overall_summary) ? summary.overall_summary : [];
 	const docs = Array.isArray(summary.docs) ? summary.docs : [];
 	const results = new Map<string, boolean>();
 	for (const entry of overall) {
-		if (isRecord(entry) && typeof entry.title === 'string') results.set(entry.title, entry.success === true);
+		if (isPlainObject(entry) && typeof entry.title === 'string') results.set(entry.title, entry.success === true);
 	}
 	const documents: IDataObject[] = [];
 	for (const doc of docs) {
-		if (!isRecord(doc)) continue;
+		if (!isPlainObject(doc)) continue;
 		const name = text(doc.name) ?? 'Document';
-		const validator = isRecord(doc.validator) ? doc.validator : undefined;
+		const validator = isPlainObject(doc.validator) ? doc.validator : undefined;
 		const entry: IDataObject = { name };
 		if (results.has(name)) entry.success = results.get(name);
 		else if (validator && typeof validator.success === 'boolean') entry.success = validator.success;

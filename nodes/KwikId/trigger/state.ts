@@ -14,6 +14,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { isPlainObject } from '../shared/objects';
 import { isPlausibleSessionId } from '../shared/session';
 
 const VERSION = 1;
@@ -96,17 +97,13 @@ export function fingerprint(baseUrl: string): string {
 	return shortHash(baseUrl.replace(/\/+$/, '').toLowerCase());
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Reads the state. Anything unexpected (another version, another KwikID, a hand-edited or
  * corrupted bucket, single bad entries) reads as "not known", never as an error.
  */
 export function readState(bucket: IDataObject, fp: string): Map<string, StoredCode> {
 	const known = new Map<string, StoredCode>();
-	if (bucket.v !== VERSION || bucket.fp !== fp || !isRecord(bucket.s)) return known;
+	if (bucket.v !== VERSION || bucket.fp !== fp || !isPlainObject(bucket.s)) return known;
 	for (const [key, value] of Object.entries(bucket.s)) {
 		if (isStoredCode(value)) known.set(key, value);
 	}

@@ -10,6 +10,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { dkycSectionFields, type DkycFieldSpec } from '../../shared/dkycFields';
 import { isBase64, isHttpUrl, type DkycProblems } from '../../shared/dkycSchema';
+import { isPlainObject } from '../../shared/objects';
 
 export type DocumentSource = 'binary' | 'url' | 'base64';
 
@@ -65,10 +66,6 @@ export const documentsParameter: INodeProperties = {
 		},
 	],
 };
-
-export function isPlainObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function problem(
 	problems: DkycProblems,

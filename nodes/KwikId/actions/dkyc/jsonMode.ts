@@ -2,12 +2,13 @@
  * JSON mode: `sectionsJson` is an object keyed by the documented section names, as text or as
  * an object from an expression. Documents inside DOCUMENT_COLLECTION are read by documents.ts.
  */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DKYC_SECTION_NAMES, type DkycSectionName } from '../../shared/dkycFields';
 import type { DkycSections } from '../../shared/dkycSchema';
 import { redact } from '../../shared/mask';
+import { isPlainObject } from '../../shared/objects';
 
 const TEMPLATE = JSON.stringify(Object.fromEntries(DKYC_SECTION_NAMES.map((name) => [name, {}])), null, 2);
 
@@ -44,7 +45,7 @@ function parse(context: IExecuteFunctions, itemIndex: number): unknown {
 /** The sections of one item. Unknown section names stop here: the API could not place them. */
 export function sectionsFromJson(context: IExecuteFunctions, itemIndex: number): DkycSections {
 	const value = parse(context, itemIndex);
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+	if (!isPlainObject(value)) {
 		throw new NodeOperationError(context.getNode(), 'Sections (JSON) must be an object keyed by section name', {
 			itemIndex,
 			description: `Use an object such as {"BASIC_INFORMATION": {...}, "DOCUMENT_COLLECTION": {...}}. Allowed sections: ${DKYC_SECTION_NAMES.join(', ')}.`,
@@ -52,7 +53,7 @@ export function sectionsFromJson(context: IExecuteFunctions, itemIndex: number):
 	}
 	const sections: DkycSections = {};
 	const unknown: string[] = [];
-	for (const [name, section] of Object.entries(value as IDataObject)) {
+	for (const [name, section] of Object.entries(value)) {
 		if (isSectionName(name)) sections[name] = section;
 		// Keys are the user's text; should one hold personal data, it is masked like any other.
 		else unknown.push(redact(name));

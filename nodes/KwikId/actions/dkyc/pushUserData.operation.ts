@@ -9,13 +9,13 @@ import {
 	type DkycSections,
 	type DkycValid,
 } from '../../shared/dkycSchema';
+import { isPlainObject } from '../../shared/objects';
 import { kwikIdApiRequest } from '../../transport';
 import { phoneNumberProperty, userIdProperty } from '../common';
 import {
 	documentRefsFromFields,
 	documentRefsFromJson,
 	documentsParameter,
-	isPlainObject,
 	resolveDocuments,
 	type DocumentRef,
 } from './documents';
