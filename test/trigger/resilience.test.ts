@@ -5,6 +5,7 @@
 import { NodeApiError } from 'n8n-workflow';
 
 import * as transport from '../../nodes/KwikId/transport';
+import * as sessionDetails from '../../nodes/KwikId/transport/sessionDetails';
 import { createSandbox } from '../../sandbox/server';
 import { Harness } from '../harness/harness';
 import { PollRunner } from '../harness/poll';
@@ -72,7 +73,7 @@ describe('KwikID Trigger: rate limits and failures', () => {
 		await dead.close();
 		const harness = new Harness().addKwikIdCredential({ domain: url, environment: 'test', username, password, token });
 		const runner = new PollRunner(harness, watch(Array.from({ length: 50 }, (_, index) => `s-${index}`)));
-		const requests = jest.spyOn(transport, 'kwikIdApiRequest');
+		const requests = jest.spyOn(sessionDetails, 'fetchSessionData');
 		try {
 			const outcome = await runner.poll();
 			expect(outcome.kind).toBe('error');

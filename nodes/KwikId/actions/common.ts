@@ -132,3 +132,51 @@ export function booleanParameter(
 		description: `Got "${redact(String(value)).slice(0, 40)}". Use true/false (or yes/no, 1/0).`,
 	});
 }
+
+/**
+ * Requests in flight per run when not set. Chosen by measurement (bench/README.md): at 20 ms of
+ * API latency 10 gives about 8x the items per second of 1, and 25 adds little more; fewer in
+ * flight also means fewer requests to take back when KwikID rate-limits.
+ */
+export const DEFAULT_CONCURRENCY = 10;
+export const MAX_CONCURRENCY = 50;
+
+/** The same names as the trigger's option, so the meaning is the same everywhere. */
+export const throughputOptions: INodeProperties[] = [
+	{
+		displayName: 'Max Concurrent Requests',
+		name: 'maxConcurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+		default: DEFAULT_CONCURRENCY,
+		description:
+			'How many items are sent to KwikID at the same time. When KwikID answers with rate-limit errors (429), the node narrows this by itself and retries.',
+	},
+	{
+		displayName: 'Max Requests Per Second',
+		name: 'maxRequestsPerSecond',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description:
+			'Ceiling on requests started per second by this node, for an account with a known rate limit. 0 means no ceiling.',
+	},
+];
+
+export interface Throughput {
+	concurrency: number;
+	maxRequestsPerSecond: number;
+}
+
+/** Read once per run (item 0): how fast the run goes is not a property of one item. */
+export function readThroughput(context: IExecuteFunctions): Throughput {
+	const options = context.getNodeParameter('options', 0, {}) as { maxConcurrency?: unknown; maxRequestsPerSecond?: unknown };
+	const concurrency = Number(options.maxConcurrency ?? DEFAULT_CONCURRENCY);
+	const perSecond = Number(options.maxRequestsPerSecond ?? 0);
+	return {
+		concurrency: Number.isFinite(concurrency)
+			? Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(concurrency)))
+			: DEFAULT_CONCURRENCY,
+		maxRequestsPerSecond: Number.isFinite(perSecond) && perSecond > 0 ? perSecond : 0,
+	};
+}

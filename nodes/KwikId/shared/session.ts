@@ -1,12 +1,9 @@
 /**
- * Reading a session: the one request both the KwikID node (Get Session) and the trigger make,
- * and the shaping of its quirky answer into something a workflow can use.
+ * A session as KwikID describes it (statuses, ids) and the shaping of get_details' quirky answer
+ * into something a workflow can use. The request itself is transport/sessionDetails.ts.
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { KwikIdFunctions } from '../transport';
-import { kwikIdApiRequest } from '../transport';
-import { redact } from './mask';
 import { isPlainObject } from './objects';
 
 /** Statuses after which KwikID changes nothing more (API-NOTES). */
@@ -41,34 +38,6 @@ const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export function isPlausibleSessionId(value: string): boolean {
 	return SESSION_ID.test(value);
-}
-
-export interface SessionDetailsResponse {
-	session_data?: IDataObject;
-	status?: number;
-}
-
-/** GET get_details: returns `session_data` as sent (the caller normalises). */
-export async function fetchSessionData(
-	context: KwikIdFunctions,
-	sessionId: string,
-	itemIndex?: number,
-): Promise<IDataObject> {
-	const response = await kwikIdApiRequest<SessionDetailsResponse>(context, {
-			method: 'GET',
-			path: `/agentapi/v1/session/get_details/${encodeURIComponent(sessionId)}`,
-			idempotent: true,
-			itemIndex,
-			hints: {
-				400: {
-					message: `KwikID does not know the session id "${redact(sessionId)}"`,
-					description:
-						'Check that it comes from Send Link or Push DKYC Data on the same KwikID domain and environment.',
-				},
-			},
-	});
-	const data = response?.session_data;
-	return data && typeof data === 'object' ? data : {};
 }
 
 /** `feedback` arrives as JSON text (or empty): parse it, keep unparsable text as a comment. */

@@ -15,15 +15,14 @@ import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workfl
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import {
-	fetchSessionData,
 	isFinalStatus,
 	isPlausibleSessionId,
 	normaliseSession,
 	simplifySession,
 } from '../shared/session';
 import { redact } from '../shared/mask';
-import type { KwikIdErrorContext } from '../transport';
-import { getBaseUrl } from '../transport';
+import type { KwikIdClient, KwikIdErrorContext } from '../transport';
+import { connect, fetchSessionData, runPool } from '../transport';
 import type { TriggerSettings } from './parameters';
 import { readSettings } from './parameters';
 import type { StoredCode } from './state';
@@ -47,43 +46,15 @@ type Fetched =
 	| { kind: 'failed'; error: unknown };
 
 /**
- * Runs `work` over `items` with at most `limit` in flight; `work` must not throw. Once `stop`
- * returns true for a result, no further item is started (the result array has holes there).
- * The first item runs alone: when n8n has no token cached yet, every request that starts
- * without one logs in for itself, so a full pool at once would fetch `limit` tokens.
- */
-async function inPool<T, R>(
-	items: readonly T[],
-	limit: number,
-	work: (item: T) => Promise<R>,
-	stop: (result: R) => boolean,
-): Promise<Array<R | undefined>> {
-	const results = new Array<R | undefined>(items.length);
-	if (items.length === 0) return results;
-	results[0] = await work(items[0]);
-	let stopped = stop(results[0]);
-	let next = 1;
-	const worker = async (): Promise<void> => {
-		while (!stopped && next < items.length) {
-			const index = next++;
-			const result = await work(items[index]);
-			results[index] = result;
-			if (stop(result)) stopped = true;
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(limit, items.length - 1) }, worker));
-	return results;
-}
-
-/**
- * Failures every other request would share: no answer at all (host down, DNS, login failing)
- * or the credential refused. Starting the remaining sessions would only add one timeout or
- * retry round each (minutes for a long list) before the same error.
+ * Failures every other request would share: no answer at all (host down, DNS, login failing),
+ * the credential refused, or KwikID still rate-limiting after every retry. Starting the
+ * remaining sessions would only add one timeout or retry round each (minutes for a long list)
+ * before the same error; they are read on the next poll.
  */
 function failsEveryRequest(result: Fetched): boolean {
 	if (result.kind !== 'failed' || !(result.error instanceof NodeApiError)) return false;
 	const code = result.error.httpCode;
-	return !code || code === '401' || code === '403';
+	return !code || code === '401' || code === '403' || code === '429';
 }
 
 function isInvalidSessionError(error: unknown): boolean {
@@ -92,9 +63,9 @@ function isInvalidSessionError(error: unknown): boolean {
 	return context?.httpCode === '400' && /invalid session id/i.test(context.kwikIdMessage ?? '');
 }
 
-async function fetchOne(context: IPollFunctions, sessionId: string): Promise<Fetched> {
+async function fetchOne(client: KwikIdClient, sessionId: string): Promise<Fetched> {
 	try {
-		const data = await fetchSessionData(context, sessionId);
+		const data = await fetchSessionData(client, sessionId);
 		const status = data.session_status;
 		// A 200 without a status cannot be compared with anything: treat it as a failed read
 		// rather than record "" and later report a change from "" to the real status.
@@ -146,7 +117,7 @@ async function sample(context: IPollFunctions, settings: TriggerSettings): Promi
 			description: 'Use the session_id values from Send Link or Push DKYC Data: letters, digits and dashes.',
 		});
 	}
-	const data = await fetchSessionData(context, sessionId);
+	const data = await fetchSessionData(await connect(context), sessionId);
 	const status = String(data.session_status ?? '');
 	return [[toItem(sessionId, status, null, data, settings, new Date().toISOString())]];
 }
@@ -233,7 +204,10 @@ async function pollOnce(
 	ticket: number,
 	at: string,
 ): Promise<INodeExecutionData[][] | null> {
-	const fp = fingerprint(await getBaseUrl(context));
+	// The credential is read on every poll: one edited while the trigger is active takes effect
+	// at the next poll, and a new domain starts the state afresh (the fingerprint).
+	const client = await connect(context);
+	const fp = fingerprint(client.baseUrl);
 	const before = readState(bucket, fp);
 
 	const toFetch = settings.sessionIds.filter((id) => {
@@ -244,11 +218,16 @@ async function pollOnce(
 		return !(settings.stopWhenFinal && isFinalStatus(decodeStatus(code)));
 	});
 	const fetched = new Map<string, Fetched>();
-	const results = await inPool(
-		toFetch,
+	let stop = false;
+	const results = await runPool(
+		toFetch.length,
 		settings.concurrency,
-		async (id) => await fetchOne(context, id),
-		failsEveryRequest,
+		async (index) => {
+			const result = await fetchOne(client, toFetch[index]);
+			if (failsEveryRequest(result)) stop = true;
+			return result;
+		},
+		() => stop,
 	);
 	toFetch.forEach((id, index) => {
 		const result = results[index];

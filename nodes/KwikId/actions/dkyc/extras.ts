@@ -6,7 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { DkycProblems } from '../../shared/dkycSchema';
-import { customExtras, extrasProperty } from '../common';
+import { customExtras, extrasProperty, throughputOptions } from '../common';
 
 export const extrasParameter = extrasProperty('Your own fields stored with the session, e.g. applicant_name or loan_amt');
 
@@ -57,6 +57,7 @@ export const optionsParameter: INodeProperties = {
 				},
 			],
 		},
+		...throughputOptions,
 	],
 };
 

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { DKYC_STEPS } from '../../shared/dkycFields';
@@ -10,8 +10,9 @@ import {
 	type DkycValid,
 } from '../../shared/dkycSchema';
 import { isPlainObject } from '../../shared/objects';
-import { kwikIdApiRequest } from '../../transport';
+import type { KwikIdClient } from '../../transport';
 import { phoneNumberProperty, userIdProperty } from '../common';
+import type { Operation, SendItem } from '../types';
 import {
 	documentRefsFromFields,
 	documentRefsFromJson,
@@ -104,7 +105,7 @@ function withoutUndefined(section: Record<string, unknown>): IDataObject {
 	return Object.fromEntries(Object.entries(section).filter(([, value]) => value !== undefined)) as IDataObject;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData> {
+async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikIdClient): Promise<SendItem> {
 	const problems = emptyProblems();
 	const { sections, refs } = readSections(this, itemIndex, problems);
 	const documents = await resolveDocuments(this, itemIndex, refs, problems);
@@ -121,10 +122,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	);
 	if (!result.ok) throw problemsError(this, itemIndex, result.problems);
 
-	const response = await kwikIdApiRequest<IDataObject>(this, {
+	const body = buildBody(result.value, extras);
+	return async () => ({ json: await push(client, body, itemIndex) });
+}
+
+async function push(client: KwikIdClient, body: IDataObject, itemIndex: number): Promise<IDataObject> {
+	return await client.request<IDataObject>({
 		method: 'POST',
 		path: '/appapi/v1/dkyc/push_user_data',
-		body: buildBody(result.value, extras),
+		body,
 		// It creates a session: after a 5xx or a lost connection it is never sent again.
 		idempotent: false,
 		itemIndex,
@@ -136,5 +142,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			},
 		},
 	});
-	return { json: response };
 }
+
+export const operation: Operation = { prepare, createsSession: true };

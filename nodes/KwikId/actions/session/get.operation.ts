@@ -2,21 +2,21 @@ import type {
 	IBinaryKeyData,
 	IDataObject,
 	IExecuteFunctions,
-	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import {
-	fetchSessionData,
 	isPlausibleSessionId,
 	MEDIA_FIELDS,
 	normaliseSession,
 	simplifySession,
 } from '../../shared/session';
 import { redact } from '../../shared/mask';
-import { downloadMedia } from '../../transport';
-import { requiredText } from '../common';
+import type { KwikIdClient } from '../../transport';
+import { fetchSessionData } from '../../transport';
+import { requiredText, throughputOptions } from '../common';
+import type { Operation, SendItem } from '../types';
 
 const properties: INodeProperties[] = [
 	{
@@ -56,6 +56,7 @@ const properties: INodeProperties[] = [
 				description:
 					'Files of the session to download into binary properties, to store or email them in the next node. Media the session does not have (yet) are skipped.',
 			},
+			...throughputOptions,
 		],
 	},
 ];
@@ -78,6 +79,7 @@ export function sessionIdParameter(context: IExecuteFunctions, itemIndex: number
 
 async function downloadSelected(
 	context: IExecuteFunctions,
+	client: KwikIdClient,
 	data: IDataObject,
 	selected: string[],
 	itemIndex: number,
@@ -86,22 +88,26 @@ async function downloadSelected(
 	for (const { field, property } of MEDIA_FIELDS) {
 		const url = data[field];
 		if (!selected.includes(property) || typeof url !== 'string' || url === '') continue;
-		const file = await downloadMedia(context, url, itemIndex);
+		const file = await client.download(url, itemIndex);
 		const fileName = file.fileName ?? `${String(data.session_id ?? 'session')}-${property}`;
 		binary[property] = await context.helpers.prepareBinaryData(file.data, fileName, file.mimeType);
 	}
 	return Object.keys(binary).length ? binary : undefined;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData> {
+async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikIdClient): Promise<SendItem> {
 	const sessionId = sessionIdParameter(this, itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const options = this.getNodeParameter('options', itemIndex, {}) as { downloadMedia?: string[] };
 
-	const data = await fetchSessionData(this, sessionId, itemIndex);
-	const json = simplify ? simplifySession(data) : normaliseSession(data);
-	const binary = options.downloadMedia?.length
-		? await downloadSelected(this, data, options.downloadMedia, itemIndex)
-		: undefined;
-	return binary ? { json, binary } : { json };
+	return async () => {
+		const data = await fetchSessionData(client, sessionId, itemIndex);
+		const json = simplify ? simplifySession(data) : normaliseSession(data);
+		const binary = options.downloadMedia?.length
+			? await downloadSelected(this, client, data, options.downloadMedia, itemIndex)
+			: undefined;
+		return binary ? { json, binary } : { json };
+	};
 }
+
+export const operation: Operation = { prepare, createsSession: false };

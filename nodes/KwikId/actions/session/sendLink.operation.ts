@@ -1,9 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { toEpochSeconds } from '../../shared/dates';
 import { redact } from '../../shared/mask';
-import { kwikIdApiRequest } from '../../transport';
+import type { KwikIdClient } from '../../transport';
 import {
 	booleanParameter,
 	customExtras,
@@ -11,8 +11,10 @@ import {
 	phoneNumberParameter,
 	phoneNumberProperty,
 	requiredText,
+	throughputOptions,
 	userIdProperty,
 } from '../common';
+import type { Operation, SendItem } from '../types';
 
 const properties: INodeProperties[] = [
 	userIdProperty,
@@ -74,6 +76,7 @@ const properties: INodeProperties[] = [
 				placeholder: 'e.g. VKYC',
 				description: 'Session type configured for your KwikID account',
 			},
+			...throughputOptions,
 		],
 	},
 ];
@@ -133,7 +136,7 @@ export function usableLinkUrl(linkUrl: string): string {
 	}
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData> {
+async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikIdClient): Promise<SendItem> {
 	const userId = requiredText(this, 'userId', 'User ID', itemIndex);
 	const phoneNumber = phoneNumberParameter(this, itemIndex);
 	const linkType = requiredText(this, 'linkType', 'Link Type', itemIndex);
@@ -151,28 +154,32 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const extras = buildExtras(this, itemIndex, options);
 	if (Object.keys(extras).length) body.extras = extras;
 
-	const response = await kwikIdApiRequest<IDataObject>(this, {
-		method: 'POST',
-		// The trailing slash is part of the documented path.
-		path: '/agentapi/v1/agent/sendLink/',
-		body,
-		idempotent: false,
-		itemIndex,
-		hints: {
-			400: {
-				message: 'KwikID refused the Send Link request as malformed (400 Bad Request)',
-				description:
-					'Check User ID, Phone Number (10 digits), Link Type (case-sensitive, e.g. "free": it must be a type your KwikID account has) and the extras.',
+	return async () => {
+		const response = await client.request<IDataObject>({
+			method: 'POST',
+			// The trailing slash is part of the documented path.
+			path: '/agentapi/v1/agent/sendLink/',
+			body,
+			idempotent: false,
+			itemIndex,
+			hints: {
+				400: {
+					message: 'KwikID refused the Send Link request as malformed (400 Bad Request)',
+					description:
+						'Check User ID, Phone Number (10 digits), Link Type (case-sensitive, e.g. "free": it must be a type your KwikID account has) and the extras.',
+				},
 			},
-		},
-	});
+		});
 
-	const json: IDataObject = { ...response };
-	if (typeof response.link_url === 'string') {
-		json.link_url = usableLinkUrl(response.link_url);
-		json.link_url_raw = response.link_url;
-	}
-	const expiry = Number(response.link_expiry_time);
-	if (Number.isFinite(expiry) && expiry > 0) json.link_expires_at = new Date(expiry * 1000).toISOString();
-	return { json };
+		const json: IDataObject = { ...response };
+		if (typeof response.link_url === 'string') {
+			json.link_url = usableLinkUrl(response.link_url);
+			json.link_url_raw = response.link_url;
+		}
+		const expiry = Number(response.link_expiry_time);
+		if (Number.isFinite(expiry) && expiry > 0) json.link_expires_at = new Date(expiry * 1000).toISOString();
+		return { json };
+	};
 }
+
+export const operation: Operation = { prepare, createsSession: true };

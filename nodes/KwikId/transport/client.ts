@@ -1,0 +1,133 @@
+/**
+ * The client one node run (or one trigger poll) talks to KwikID through.
+ *
+ * `connect` reads the credential once: the base URL, the account (for the rate-limit gate) and
+ * the stored token. Every request then passes the requests-per-second pacer (if set) and the
+ * account's rate-limit gate, carries the token (auth.ts), is retried by the one retry policy
+ * (retry.ts), and fails as a NodeApiError worded for the user (errors.ts).
+ */
+import type { IHttpRequestOptions } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { resolveBaseUrl } from '../shared/baseUrl';
+import { TokenHolder } from './auth';
+import type { ApiFailure } from './errors';
+import { extractFailure, mediaError, toNodeApiError } from './errors';
+import type { DownloadedFile } from './media';
+import { mediaRequest, mediaTarget, readMedia } from './media';
+import type { RetryCounts, RetryPolicy } from './retry';
+import { DEFAULT_RETRY, nextRetry } from './retry';
+import type { RateGate } from './throttle';
+import { gateFor, Pacer } from './throttle';
+import type { ApiRequest, KwikIdFunctions } from './types';
+import { CREDENTIAL_TYPE } from './types';
+
+export interface ClientOptions {
+	/** Ceiling on request starts per second for this run; 0 or absent: none. */
+	maxRequestsPerSecond?: number;
+	retry?: RetryPolicy;
+}
+
+/** A request's end: its answer, or the failure the retry policy gave up on. */
+type Outcome = { ok: true; value: unknown } | { ok: false; failure: ApiFailure; counts: RetryCounts };
+
+export class KwikIdClient {
+	private readonly pacer: Pacer;
+	private readonly retry: RetryPolicy;
+
+	constructor(
+		private readonly context: KwikIdFunctions,
+		readonly baseUrl: string,
+		private readonly tokens: TokenHolder,
+		private readonly gate: RateGate,
+		options: ClientOptions = {},
+	) {
+		this.pacer = new Pacer(options.maxRequestsPerSecond ?? 0);
+		this.retry = options.retry ?? DEFAULT_RETRY;
+	}
+
+	/** The execution's cancel signal (the trigger has none). */
+	private cancelSignal(): AbortSignal | undefined {
+		return 'getExecutionCancelSignal' in this.context ? this.context.getExecutionCancelSignal() : undefined;
+	}
+
+	async request<T>(request: ApiRequest): Promise<T> {
+		const options: IHttpRequestOptions = {
+			method: request.method,
+			url: `${this.baseUrl}${request.path}`,
+			headers: { accept: 'application/json' },
+			json: true,
+			timeout: 60_000,
+		};
+		if (request.body !== undefined) options.body = request.body;
+		// A cancelled execution abandons reads at once. A request that creates a session is left
+		// to finish: cut off, nobody would know whether it created one.
+		const signal = request.idempotent ? this.cancelSignal() : undefined;
+		if (signal) options.abortSignal = signal;
+		const outcome = await this.withRetries(request.idempotent, true, async () => await this.tokens.send(options));
+		if (!outcome.ok) throw toNodeApiError(this.context, outcome.failure, request, outcome.counts.rateLimited);
+		return outcome.value as T;
+	}
+
+	/**
+	 * Downloads a media link of a session. On KwikID's own origin it carries the token and
+	 * passes the account's gate; on any other host it goes without the token, so the token
+	 * never leaves KwikID.
+	 */
+	async download(link: string, itemIndex?: number): Promise<DownloadedFile> {
+		const target = mediaTarget(link, this.baseUrl);
+		const options = mediaRequest(target);
+		const signal = this.cancelSignal();
+		if (signal) options.abortSignal = signal;
+		const send = target.sameOrigin
+			? async () => await this.tokens.send(options)
+			: async () => await this.context.helpers.httpRequest({ ...options });
+		const outcome = await this.withRetries(true, target.sameOrigin, send);
+		if (!outcome.ok) throw mediaError(this.context, outcome.failure, target.url, target.sameOrigin, itemIndex);
+		return readMedia(outcome.value);
+	}
+
+	/** Sends until it succeeds or the retry policy gives up. */
+	private async withRetries(idempotent: boolean, gated: boolean, send: () => Promise<unknown>): Promise<Outcome> {
+		const counts: RetryCounts = { rateLimited: 0, transient: 0 };
+		for (;;) {
+			await this.pacer.wait();
+			const permit = gated ? await this.gate.acquire() : undefined;
+			let failure: ApiFailure;
+			try {
+				const value = await send();
+				if (permit) this.gate.release(permit, { kind: 'ok' });
+				return { ok: true, value };
+			} catch (error) {
+				failure = extractFailure(error);
+			}
+			const decision = nextRetry(this.retry, failure, counts, idempotent);
+			if (permit) {
+				this.gate.release(
+					permit,
+					failure.status === 429
+						? { kind: 'rateLimited', retryAfterMs: decision.retry ? decision.retryAfterMs : undefined }
+						: { kind: 'other' },
+				);
+			}
+			if (!decision.retry || this.cancelSignal()?.aborted) return { ok: false, failure, counts };
+			counts[decision.kind]++;
+			await sleep(decision.delayMs);
+		}
+	}
+}
+
+/** Reads the credential once and returns the client for this run or poll. */
+export async function connect(context: KwikIdFunctions, options: ClientOptions = {}): Promise<KwikIdClient> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	const resolved = resolveBaseUrl(credentials.domain, credentials.environment);
+	if (!resolved.ok) throw new NodeOperationError(context.getNode(), resolved.reason);
+	const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';
+	return new KwikIdClient(
+		context,
+		resolved.url,
+		new TokenHolder(context, credentials.token),
+		gateFor(resolved.url, username),
+		options,
+	);
+}

@@ -1,0 +1,31 @@
+/** The get_details call, made by Get Session and by the trigger. Shaping the answer is shared/session.ts's. */
+import type { IDataObject } from 'n8n-workflow';
+
+import { redact } from '../shared/mask';
+import type { KwikIdClient } from './client';
+
+interface SessionDetailsResponse {
+	session_data?: IDataObject;
+	status?: number;
+}
+
+export async function fetchSessionData(
+	client: KwikIdClient,
+	sessionId: string,
+	itemIndex?: number,
+): Promise<IDataObject> {
+	const response = await client.request<SessionDetailsResponse>({
+		method: 'GET',
+		path: `/agentapi/v1/session/get_details/${encodeURIComponent(sessionId)}`,
+		idempotent: true,
+		itemIndex,
+		hints: {
+			400: {
+				message: `KwikID does not know the session id "${redact(sessionId)}"`,
+				description: 'Check that it comes from Send Link or Push DKYC Data on the same KwikID domain and environment.',
+			},
+		},
+	});
+	const data = response?.session_data;
+	return data && typeof data === 'object' ? data : {};
+}

@@ -1,0 +1,30 @@
+/** What callers of the transport describe; the transport alone turns it into HTTP. */
+import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+
+export type KwikIdFunctions = IExecuteFunctions | IPollFunctions;
+
+export const CREDENTIAL_TYPE = 'kwikIdApi';
+
+export interface ApiRequest {
+	method: 'GET' | 'POST';
+	/** Path below the base URL, already percent-encoded where it carries user input. */
+	path: string;
+	body?: IDataObject;
+	/**
+	 * Whether sending the request twice is harmless. Send Link and Push DKYC create sessions:
+	 * after a 5xx or a lost connection they may have done so, and are never resent.
+	 */
+	idempotent: boolean;
+	itemIndex?: number;
+	/** What a specific HTTP status means for this operation, said instead of the generic text. */
+	hints?: Partial<Record<number, { message: string; description?: string }>>;
+}
+
+/** Context fields on the thrown NodeApiError that callers (Continue On Fail, the trigger) read. */
+export interface KwikIdErrorContext extends IDataObject {
+	httpCode?: string;
+	kwikIdMessage?: string;
+	missing_fields?: string[];
+	incorrect_formats?: string[];
+	mayHaveCreatedSession?: boolean;
+}
