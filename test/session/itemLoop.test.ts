@@ -162,26 +162,69 @@ describe('Continue On Fail', () => {
 });
 
 describe('without Continue On Fail', () => {
-	it('stops at the first bad item with an error naming it, after sending the items before it', async () => {
+	it('stops at the first bad item before sending anything, naming it', async () => {
 		const run = await env.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(mixed) });
 
 		const error = stopError(run);
 		expect(error.message).toBe('Phone Number is not a 10-digit mobile number');
 		expect(error.context.itemIndex).toBe(1);
-		expect(env.sandbox.stats().requests.sendLink).toBe(1);
+		// Every item is checked before any is sent: the good item 0 got no link, so a corrected
+		// re-run cannot send its customer a second one.
+		expect(env.sandbox.stats().requests.sendLink).toBe(0);
+		expect(env.sandbox.listSessions()).toEqual([]);
 		expect(run.output(KWIKID)).toEqual([]);
 	});
 
-	it('names the item when the API refuses it', async () => {
+	it('names the item the API refuses and lists the items already sent, with their sessions', async () => {
 		const items = [mixed[0], mixed[2], mixed[4], mixed[5]];
 
 		const run = await env.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(items) });
 
 		const error = stopError(run);
-		expect(error.message).toBe('KwikID refused the Send Link request as malformed (400 Bad Request)');
+		expect(error.message).toBe(
+			'KwikID refused the Send Link request as malformed (400 Bad Request) (3 other items were already sent: see the error details)',
+		);
 		expect(error.context.itemIndex).toBe(2);
-		// The last item was never sent.
-		expect(env.sandbox.stats().requests.sendLink).toBe(3);
+		// All four were in flight together (default concurrency): the three good ones made sessions,
+		// and the error names each, so none is sent twice.
+		const sessions = env.sandbox.listSessions();
+		expect(sessions.map((session) => session.user_id).sort()).toEqual(['GOOD-1', 'GOOD-2', 'GOOD-3']);
+		const byUser = new Map(sessions.map((session) => [session.user_id, session.session_id]));
+		expect(error.context.sentItems).toEqual([
+			{ item: 0, session_id: byUser.get('GOOD-1'), user_id: 'GOOD-1' },
+			{ item: 1, session_id: byUser.get('GOOD-2'), user_id: 'GOOD-2' },
+			{ item: 3, session_id: byUser.get('GOOD-3'), user_id: 'GOOD-3' },
+		]);
+		for (const session of sessions) expect(error.description).toContain(session.session_id);
 		expect(leaks(run.error, ['9876500005', env.sandbox.password, env.token()])).toEqual([]);
+	});
+
+	it('with one request at a time, stops starting items at the failure and says which were not sent', async () => {
+		const items = [mixed[0], mixed[4], mixed[2], mixed[5]];
+
+		const run = await env.harness.run(sendLinkWorkflow({ ...mapped, options: { maxConcurrency: 1 } }), {
+			pinData: pinned(items),
+		});
+
+		const error = stopError(run);
+		expect(error.context.itemIndex).toBe(1);
+		expect(env.sandbox.stats().requests.sendLink).toBe(2);
+		expect(error.context.sentItems).toEqual([
+			{ item: 0, session_id: env.sandbox.listSessions()[0].session_id, user_id: 'GOOD-1' },
+		]);
+		expect(error.context.notSentItems).toEqual([2, 3]);
+		expect(error.description).toMatch(/Not sent: 2 items, from item 2/);
+	});
+
+	it('with Get Session, a failed read stops the run without a list of sent items', async () => {
+		const session = env.sandbox.createSession({ user_id: 'KNOWN' });
+		const run = await env.harness.run(getSessionWorkflow({ sessionId: '={{ $json.sessionId }}' }), {
+			pinData: pinned([{ sessionId: session.session_id }, { sessionId: 'no-such-session' }]),
+		});
+
+		const error = stopError(run);
+		expect(error.message).toBe('KwikID does not know the session id "no-such-session"');
+		expect(error.context.itemIndex).toBe(1);
+		expect(error.context.sentItems).toBeUndefined();
 	});
 });

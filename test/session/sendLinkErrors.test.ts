@@ -5,8 +5,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { DEFAULT_RETRY } from '../../nodes/KwikId/transport';
+
 import type { RunError } from './helpers';
 import { KWIKID, pinned, readable, sendLinkWorkflow, stopError, useSessionEnv } from './helpers';
+
 
 const env = useSessionEnv();
 
@@ -153,10 +156,11 @@ describe('Send Link: rate limits', () => {
 		const run = await env.harness.run(sendLink(), { pinData: input });
 
 		const error = stopError(run);
-		expect(error.message).toBe('KwikID kept rate-limiting the requests (429) after 4 retries');
+		const retries = DEFAULT_RETRY.rateLimitRetries;
+		expect(error.message).toBe(`KwikID kept rate-limiting the requests (429) after ${retries} retries`);
 		expect(error.description).toMatch(/Send fewer items at once/);
 		expect(error.context.httpCode).toBe('429');
-		expect(env.sandbox.stats().byEndpoint.sendLink).toEqual({ '429': 5 });
+		expect(env.sandbox.stats().byEndpoint.sendLink).toEqual({ '429': retries + 1 });
 		expect(env.sandbox.listSessions()).toEqual([]);
 	});
 });

@@ -112,8 +112,8 @@ describe('Send Link: validation before sending', () => {
 		const error = stopError(run);
 		expect(error.message).toBe('Phone Number is not a 10-digit mobile number');
 		expect(error.context.itemIndex).toBe(1);
-		// Items run in order and the run stops at the bad one: the first was sent, the third not.
-		expect(env.sandbox.stats().requests.sendLink).toBe(1);
+		// Every item is checked before any is sent: neither good item got a link.
+		expect(env.sandbox.stats().requests.sendLink).toBe(0);
 		expect(JSON.stringify(error)).not.toContain('98765"');
 	});
 });

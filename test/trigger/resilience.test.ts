@@ -4,7 +4,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import * as transport from '../../nodes/KwikId/transport';
+import { POLL_RETRY } from '../../nodes/KwikId/trigger/poll';
 import * as sessionDetails from '../../nodes/KwikId/transport/sessionDetails';
 import { createSandbox } from '../../sandbox/server';
 import { Harness } from '../harness/harness';
@@ -13,8 +13,8 @@ import { transitions, useTriggerFixture, watch } from './helpers';
 
 const fx = useTriggerFixture();
 
-/** Enough 429s in a row to exhaust the transport's retries for one request (Retry-After 0: no wait). */
-const EXHAUST_ONE = transport.DEFAULT_RETRY.rateLimitRetries + 1;
+/** Enough 429s in a row to exhaust a poll's retries for one request (Retry-After 0: no wait). */
+const EXHAUST_ONE = POLL_RETRY.rateLimitRetries + 1;
 
 describe('KwikID Trigger: rate limits and failures', () => {
 	it('a 429 burst loses no transition: the session hit is caught up on the next poll', async () => {
@@ -25,13 +25,34 @@ describe('KwikID Trigger: rate limits and failures', () => {
 		for (const id of ids) fx.sandbox.setStatus(id, 'agent_alloted');
 
 		fx.sandbox.setFaults({ burst429: { count: EXHAUST_ONE, endpoint: 'get_details', retryAfterSec: 0 } });
-		const first = await runner.items();
-		expect(first).toHaveLength(2);
+		// A session still rate-limited after its retries stops the poll: the account is being
+		// limited, and the other sessions are read next time. Nothing was read, so it is an error.
+		const first = await runner.poll();
+		expect(first.kind).toBe('error');
 		expect(fx.sandbox.stats().byEndpoint.get_details['429']).toBe(EXHAUST_ONE);
+		// The baseline poll's three reads, then only the rate-limited session's attempts.
+		expect(fx.sandbox.stats().requests.get_details).toBe(3 + EXHAUST_ONE);
 
 		const second = await runner.items();
-		expect(transitions([...first, ...second])).toEqual(ids.map((id) => `${id}: waiting -> agent_alloted`).sort());
+		expect(transitions(second)).toEqual(ids.map((id) => `${id}: waiting -> agent_alloted`).sort());
 		expect(await runner.items()).toEqual([]);
+	});
+
+	it('a sustained 429 costs a poll a few requests per session in flight, not a retry round per session', async () => {
+		const ids = fx.sessions(30);
+		const runner = fx.runner(watch(ids));
+		await runner.items();
+		fx.sandbox.resetStats();
+
+		fx.sandbox.setFaults({ burst429: { count: 10_000, endpoint: 'get_details', retryAfterSec: 0 } });
+		const outcome = await runner.poll();
+
+		expect(outcome.kind).toBe('error');
+		// At most the default pool of 10 sessions started, each tried 1 + POLL_RETRY times; the
+		// other 20 were left for the next poll (before: every session, 150 requests).
+		const requests = fx.sandbox.stats().requests.get_details;
+		expect(requests).toBeLessThanOrEqual(10 * EXHAUST_ONE);
+		expect(requests).toBeGreaterThanOrEqual(EXHAUST_ONE);
 	});
 
 	it('a short burst is absorbed by the retries within the poll', async () => {
@@ -81,8 +102,9 @@ describe('KwikID Trigger: rate limits and failures', () => {
 				expect(outcome.error.message).toMatch(/refused the connection|Cannot reach the KwikID server/);
 				expect((outcome.error as NodeApiError).description).toMatch(/None of the 50 watched sessions could be read/);
 			}
-			// It stopped after the first failure instead of trying the 49 others.
-			expect(requests).toHaveBeenCalledTimes(1);
+			// It stopped after the first failure instead of trying the 49 others: only the
+			// sessions already in flight (the default pool of 10) were asked.
+			expect(requests.mock.calls.length).toBeLessThanOrEqual(10);
 		} finally {
 			requests.mockRestore();
 		}

@@ -118,7 +118,10 @@ function stopError(
 		if (index !== first && mayHave) sent.push({ item: index, session_id: null, user_id: null });
 	}
 	sent.sort((a, b) => a.item - b.item);
-	const notStarted = output.map((item, index) => (item || failures.has(index) ? -1 : index)).filter((i) => i >= 0);
+	const notStarted: number[] = [];
+	for (let index = 0; index < output.length; index++) {
+		if (!output[index] && !failures.has(index)) notStarted.push(index);
+	}
 
 	const parts: string[] = [];
 	if (sent.length) {

@@ -21,7 +21,7 @@ import {
 	simplifySession,
 } from '../shared/session';
 import { redact } from '../shared/mask';
-import type { KwikIdClient, KwikIdErrorContext } from '../transport';
+import type { KwikIdClient, KwikIdErrorContext, RetryPolicy } from '../transport';
 import { connect, fetchSessionData, runPool } from '../transport';
 import type { TriggerSettings } from './parameters';
 import { readSettings } from './parameters';
@@ -44,6 +44,14 @@ type Fetched =
 	| { kind: 'invalid' }
 	/** 429 after the transport's retries, 5xx, network: try again next poll. */
 	| { kind: 'failed'; error: unknown };
+
+/**
+ * A poll gives up on a session sooner than the node gives up on an item: nothing is lost (the
+ * session is read again on the next poll), and a rate-limited account is better left alone
+ * than asked again. With the stop on 429 below, a sustained 429 costs a poll about three
+ * requests per session in flight, not one full retry round per watched session.
+ */
+export const POLL_RETRY: RetryPolicy = { rateLimitRetries: 2, transientRetries: 1, baseDelayMs: 250 };
 
 /**
  * Failures every other request would share: no answer at all (host down, DNS, login failing),
@@ -206,7 +214,7 @@ async function pollOnce(
 ): Promise<INodeExecutionData[][] | null> {
 	// The credential is read on every poll: one edited while the trigger is active takes effect
 	// at the next poll, and a new domain starts the state afresh (the fingerprint).
-	const client = await connect(context);
+	const client = await connect(context, { retry: POLL_RETRY });
 	const fp = fingerprint(client.baseUrl);
 	const before = readState(bucket, fp);
 
