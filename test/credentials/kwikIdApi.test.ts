@@ -85,7 +85,7 @@ describe('token caching', () => {
 		// Items run concurrently, so every request in flight with the old token is refused once
 		// (10 items), plus the one n8n resends with it before logging in; none twice.
 		expect(sandbox.stats().byEndpoint.get_details['401']).toBeLessThanOrEqual(11);
-		expect(sandbox.stats().byEndpoint.get_details['200']).toBe(10);
+		expect(sandbox.stats().byEndpoint.get_details['200']).toBe(1 + 10); // the first run's read, then each item once
 		expect(harness.store.get(CREDENTIAL_ID).data.token).not.toBe(firstToken);
 	});
 
