@@ -24,10 +24,11 @@ const OK = { ok: true } as const;
 
 const HELP = {
 	'GET /__sandbox/stats': 'request counters',
-	'POST /__sandbox/stats/reset': 'zero the counters',
+	'POST /__sandbox/stats/reset': 'zero the counters and the request log',
+	'GET /__sandbox/requests': 'the last API requests: time, method, path, status, duration (no bodies)',
 	'POST /__sandbox/reset': 'sessions, faults, counters and auto-progress back to start',
 	'GET /__sandbox/faults': 'current faults',
-	'POST /__sandbox/faults': 'set faults, e.g. {"burst429":{"count":3}} or {"latencyMs":200}',
+	'POST /__sandbox/faults': 'set faults, e.g. {"burst429":{"count":3}}, {"latencyMs":200}, {"random":{"share429":0.05,"seed":7}} or {"expireTokensEvery":200}',
 	'DELETE /__sandbox/faults': 'clear all faults',
 	'POST /__sandbox/tokens/expire': 'invalidate every token issued so far',
 	'GET /__sandbox/sessions': 'list sessions (id, status)',
@@ -65,6 +66,7 @@ async function dispatch(method: string, path: string, req: IncomingMessage, sand
 	const is = (m: string, p: string): boolean => method === m && path === p;
 	if (is('GET', '')) return { url: sandbox.url, username: sandbox.username, routes: HELP };
 	if (is('GET', '/stats')) return sandbox.stats();
+	if (is('GET', '/requests')) return sandbox.requestLog();
 	if (is('POST', '/stats/reset')) {
 		sandbox.resetStats();
 		return OK;

@@ -36,6 +36,20 @@ export interface DropFault {
 	endpoint?: EndpointKey;
 }
 
+/**
+ * A steady share of requests that fail, decided by a seeded generator so a run can be repeated
+ * exactly. The 5xx comes before the endpoint runs (nothing is created) and a drop destroys the
+ * socket after the body was read (nothing is created either): what a client cannot tell apart
+ * from a failure after creation, and so must never resend.
+ */
+export interface RandomFault {
+	share429: number;
+	share5xx: number;
+	shareDrop: number;
+	seed: number;
+	endpoint?: EndpointKey;
+}
+
 export interface Faults {
 	latencyMs: number;
 	jitterMs: number;
@@ -43,6 +57,9 @@ export interface Faults {
 	burst429: Burst429Fault | null;
 	fail5xx: Fail5xxFault | null;
 	drop: DropFault | null;
+	random: RandomFault | null;
+	/** Every token issued so far is revoked when the API request count reaches each multiple of this (0: never). */
+	expireTokensEvery: number;
 }
 
 /** What to do with a request before the real handler runs. */
@@ -56,13 +73,23 @@ export type FaultDecision =
 export class FaultInputError extends Error {}
 
 export function noFaults(): Faults {
-	return { latencyMs: 0, jitterMs: 0, rateLimit: null, burst429: null, fail5xx: null, drop: null };
+	return {
+		latencyMs: 0,
+		jitterMs: 0,
+		rateLimit: null,
+		burst429: null,
+		fail5xx: null,
+		drop: null,
+		random: null,
+		expireTokensEvery: 0,
+	};
 }
 
 export class FaultState {
 	private faults: Faults = noFaults();
 	private bucketTokens = 0;
 	private bucketStamp = 0;
+	private randomState = 0;
 
 	constructor(initial?: Partial<Faults>) {
 		if (initial) this.set(initial);
@@ -76,6 +103,7 @@ export class FaultState {
 			this.bucketTokens = parsed.rateLimit.capacity;
 			this.bucketStamp = Date.now();
 		}
+		if (parsed.random) this.randomState = parsed.random.seed >>> 0;
 	}
 
 	clear(): void {
@@ -85,6 +113,10 @@ export class FaultState {
 	/** Current configuration, with the remaining counts of one-shot faults. */
 	snapshot(): Faults {
 		return structuredClone(this.faults);
+	}
+
+	get expireTokensEvery(): number {
+		return this.faults.expireTokensEvery;
 	}
 
 	delayMs(): number {
@@ -97,8 +129,14 @@ export class FaultState {
 	 * then the gateway rate-limits, then the application fails.
 	 */
 	decide(endpoint: EndpointKey, nowMs = Date.now()): FaultDecision {
-		const { drop, burst429, rateLimit, fail5xx } = this.faults;
+		const { drop, burst429, rateLimit, fail5xx, random } = this.faults;
 		if (drop && take(drop, endpoint)) return { kind: 'drop' };
+		if (random && (random.endpoint === undefined || random.endpoint === endpoint)) {
+			const roll = this.nextRandom();
+			if (roll < random.shareDrop) return { kind: 'drop' };
+			if (roll < random.shareDrop + random.share429) return { kind: 'rateLimited' };
+			if (roll < random.shareDrop + random.share429 + random.share5xx) return { kind: 'serverError', html: false };
+		}
 		if (burst429 && take(burst429, endpoint)) {
 			return { kind: 'rateLimited', retryAfterSec: burst429.retryAfterSec };
 		}
@@ -122,6 +160,15 @@ export class FaultState {
 		const { fail5xx } = this.faults;
 		if (!fail5xx?.afterCreate || !take(fail5xx, endpoint)) return null;
 		return { html: fail5xx.kind === 'html' };
+	}
+
+	/** mulberry32: small, seeded, good enough to spread faults evenly. */
+	private nextRandom(): number {
+		this.randomState = (this.randomState + 0x6d2b79f5) >>> 0;
+		let t = this.randomState;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	}
 
 	/** Lazy refill: no timers, the bucket is topped up from the elapsed time when asked. */
@@ -149,7 +196,16 @@ function take(fault: { count: number; endpoint?: EndpointKey }, endpoint: Endpoi
 
 export function parseFaults(input: unknown): Partial<Faults> {
 	if (!isRecord(input)) throw new FaultInputError('faults must be a JSON object');
-	const known = new Set<string>(['latencyMs', 'jitterMs', 'rateLimit', 'burst429', 'fail5xx', 'drop']);
+	const known = new Set<string>([
+		'latencyMs',
+		'jitterMs',
+		'rateLimit',
+		'burst429',
+		'fail5xx',
+		'drop',
+		'random',
+		'expireTokensEvery',
+	]);
 	for (const key of Object.keys(input)) {
 		if (!known.has(key)) throw new FaultInputError(`unknown fault "${key}"`);
 	}
@@ -185,6 +241,28 @@ export function parseFaults(input: unknown): Partial<Faults> {
 			};
 		});
 	}
+	if (input.random !== undefined) {
+		out.random = nullable(input.random, 'random', (v) => {
+			const share = (value: unknown, name: string): number => {
+				if (value === undefined) return 0;
+				const n = num(value, name);
+				if (n > 1) throw new FaultInputError(`${name} must be between 0 and 1`);
+				return n;
+			};
+			const fault: RandomFault = {
+				share429: share(v.share429, 'random.share429'),
+				share5xx: share(v.share5xx, 'random.share5xx'),
+				shareDrop: share(v.shareDrop, 'random.shareDrop'),
+				seed: v.seed === undefined ? 1 : count(v.seed, 'random.seed'),
+				...endpointOf(v.endpoint, 'random.endpoint'),
+			};
+			if (fault.share429 + fault.share5xx + fault.shareDrop > 1) {
+				throw new FaultInputError('random shares must add up to at most 1');
+			}
+			return fault;
+		});
+	}
+	if (input.expireTokensEvery !== undefined) out.expireTokensEvery = count(input.expireTokensEvery, 'expireTokensEvery');
 	if (input.drop !== undefined) {
 		out.drop = nullable(input.drop, 'drop', (v) => ({
 			count: count(v.count, 'drop.count'),

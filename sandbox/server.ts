@@ -28,6 +28,21 @@ export interface SandboxOptions {
 	tokenTtlSec?: number;
 	autoProgress?: AutoProgress | null;
 	faults?: Partial<Faults>;
+	/** Entries kept by requestLog(), newest last; default 100. */
+	logLimit?: number;
+}
+
+/** One API request as the sandbox saw it (no bodies: they hold personal data). */
+export interface RequestLogEntry {
+	at: string;
+	method: string;
+	path: string;
+	endpoint: EndpointKey;
+	/** HTTP status, or 'dropped' when a drop fault destroyed the socket. */
+	status: number | 'dropped';
+	ms: number;
+	/** user_id of a sendLink or push_user_data body, when it has one. */
+	userId?: string;
 }
 
 export interface SandboxStats {
@@ -40,6 +55,12 @@ export interface SandboxStats {
 	byEndpoint: Record<EndpointKey, Record<string, number>>;
 	/** Requests whose socket was destroyed by a `drop` fault (no status). */
 	dropped: number;
+	/** API requests being handled right now, and the most at any moment since the last reset. */
+	inFlight: number;
+	maxInFlight: number;
+	maxInFlightByEndpoint: Record<EndpointKey, number>;
+	/** Times `expireTokensEvery` revoked every token. */
+	tokenExpiries: number;
 }
 
 export interface SessionListEntry {
@@ -59,6 +80,8 @@ export interface Sandbox {
 	close(): Promise<void>;
 	stats(): SandboxStats;
 	resetStats(): void;
+	/** The last `logLimit` API requests, oldest first. */
+	requestLog(): RequestLogEntry[];
 	/** Back to the state createSandbox left: no sessions, the options' faults and autoProgress, zero counters. */
 	reset(): void;
 	/** Replaces only the kinds given; `null` turns one off. Throws FaultInputError on bad input. */
@@ -119,7 +142,17 @@ function emptyStats(): SandboxStats {
 		push_user_data: make(),
 		media: make(),
 	});
-	return { total: 0, requests: perEndpoint(() => 0), statusCodes: {}, byEndpoint: perEndpoint(() => ({})), dropped: 0 };
+	return {
+		total: 0,
+		requests: perEndpoint(() => 0),
+		statusCodes: {},
+		byEndpoint: perEndpoint(() => ({})),
+		dropped: 0,
+		inFlight: 0,
+		maxInFlight: 0,
+		maxInFlightByEndpoint: perEndpoint(() => 0),
+		tokenExpiries: 0,
+	};
 }
 
 /** Python/Flask jsonify sorts keys at every level. */
@@ -176,6 +209,11 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 	const store = new SessionStore(options.autoProgress ?? null);
 	const faults = new FaultState(options.faults);
 	let stats = emptyStats();
+	const inFlight = new Map<EndpointKey, number>();
+	let log: RequestLogEntry[] = [];
+	const logLimit = options.logLimit ?? 100;
+	/** API requests other than generate_token, for expireTokensEvery. */
+	let apiCalls = 0;
 	let closed = false;
 	let url = '';
 
@@ -201,12 +239,48 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 		writeReply(res, reply);
 	};
 
+	/** Counts the request in flight and logs it once answered (or dropped). */
 	const handleApi = async (
 		req: IncomingMessage,
 		res: ServerResponse,
 		endpoint: EndpointKey,
 		params: string[],
 		baseUrl: string,
+	): Promise<void> => {
+		const started = Date.now();
+		const counted = stats;
+		const current = (inFlight.get(endpoint) ?? 0) + 1;
+		inFlight.set(endpoint, current);
+		counted.inFlight += 1;
+		counted.maxInFlight = Math.max(counted.maxInFlight, counted.inFlight);
+		counted.maxInFlightByEndpoint[endpoint] = Math.max(counted.maxInFlightByEndpoint[endpoint], current);
+		const entry: RequestLogEntry = {
+			at: new Date(started).toISOString(),
+			method: req.method ?? 'GET',
+			path: new URL(req.url ?? '/', 'http://sandbox.invalid').pathname,
+			endpoint,
+			status: 'dropped',
+			ms: 0,
+		};
+		try {
+			await answerApi(req, res, endpoint, params, baseUrl, entry);
+		} finally {
+			inFlight.set(endpoint, (inFlight.get(endpoint) ?? 1) - 1);
+			counted.inFlight = Math.max(0, counted.inFlight - 1);
+			if (res.headersSent) entry.status = res.statusCode;
+			entry.ms = Date.now() - started;
+			log.push(entry);
+			if (log.length > logLimit) log = log.slice(-logLimit);
+		}
+	};
+
+	const answerApi = async (
+		req: IncomingMessage,
+		res: ServerResponse,
+		endpoint: EndpointKey,
+		params: string[],
+		baseUrl: string,
+		entry: RequestLogEntry,
 	): Promise<void> => {
 		stats.total += 1;
 		stats.requests[endpoint] += 1;
@@ -215,6 +289,18 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 			body = await readBody(req);
 		} catch {
 			return respond(res, endpoint, api.badRequestHtml());
+		}
+		if (endpoint === 'sendLink' || endpoint === 'push_user_data') {
+			const userId = userIdOf(req, body);
+			if (userId !== null) entry.userId = userId;
+		}
+		if (endpoint !== 'generate_token') {
+			apiCalls += 1;
+			const every = faults.expireTokensEvery;
+			if (every > 0 && apiCalls % every === 0) {
+				tokens.revokeAll();
+				stats.tokenExpiries += 1;
+			}
 		}
 		const decision = faults.decide(endpoint);
 		await delay(faults.delayMs());
@@ -285,13 +371,17 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 		stats: () => structuredClone(stats),
 		resetStats: () => {
 			stats = emptyStats();
+			log = [];
 		},
+		requestLog: () => structuredClone(log),
 		reset: () => {
 			store.clear();
 			store.setAutoProgress(options.autoProgress ?? null);
 			faults.clear();
 			if (options.faults) faults.set(options.faults);
 			stats = emptyStats();
+			log = [];
+			apiCalls = 0;
 		},
 		setFaults: (partial) => faults.set(partial),
 		clearFaults: () => faults.clear(),

@@ -181,7 +181,17 @@ describe('counters', () => {
 		await getToken(ctx.sb);
 		ctx.sb.reset();
 		expect(ctx.sb.listSessions()).toEqual([]);
-		expect(ctx.sb.faults()).toEqual({ latencyMs: 0, jitterMs: 0, rateLimit: null, burst429: null, fail5xx: null, drop: null });
+		expect(ctx.sb.faults()).toEqual({
+			latencyMs: 0,
+			jitterMs: 0,
+			rateLimit: null,
+			burst429: null,
+			fail5xx: null,
+			drop: null,
+			random: null,
+			expireTokensEvery: 0,
+		});
+		expect(ctx.sb.requestLog()).toEqual([]);
 		expect(ctx.sb.stats().total).toBe(0);
 	});
 
@@ -189,5 +199,107 @@ describe('counters', () => {
 		expect(() => ctx.sb.setFaults({ drop: { count: -1 } })).toThrow(/count/);
 		expect(() => ctx.sb.setFaults(JSON.parse('{"burst429":{"count":1,"endpoint":"nope"}}'))).toThrow(/endpoint/);
 		expect(() => ctx.sb.setFaults(JSON.parse('{"slowness":1}'))).toThrow(/unknown fault/);
+	});
+});
+
+describe('random shares', () => {
+	async function outcomes(seed: number): Promise<Array<number | string>> {
+		const auth = await getToken(ctx.sb);
+		ctx.sb.setFaults({ random: { share429: 0.2, share5xx: 0.1, shareDrop: 0.1, seed, endpoint: 'get_details' } });
+		const seen: Array<number | string> = [];
+		for (let i = 0; i < 200; i++) {
+			seen.push(
+				await call(ctx.sb, 'GET', PATHS.details('x'), { headers: { auth } }).then(
+					(answer) => answer.status,
+					() => 'dropped',
+				),
+			);
+		}
+		ctx.sb.reset();
+		return seen;
+	}
+
+	it('fails about the given share of calls, the same ones for the same seed', async () => {
+		const first = await outcomes(7);
+		const count = (value: number | string): number => first.filter((outcome) => outcome === value).length;
+		// 200 draws: each share lands within a wide band around its expectation.
+		expect(count(429)).toBeGreaterThan(20);
+		expect(count(429)).toBeLessThan(60);
+		expect(count(500)).toBeGreaterThan(5);
+		expect(count('dropped')).toBeGreaterThan(5);
+		expect(count(400)).toBe(200 - count(429) - count(500) - count('dropped'));
+		expect(await outcomes(7)).toEqual(first);
+		expect(await outcomes(8)).not.toEqual(first);
+	});
+
+	it('refuses shares that add up to more than 1', () => {
+		expect(() => ctx.sb.setFaults({ random: { share429: 0.7, share5xx: 0.5, shareDrop: 0, seed: 1 } })).toThrow(
+			/at most 1/,
+		);
+	});
+
+	it('a 5xx or a drop from random shares creates no session', async () => {
+		const auth = await getToken(ctx.sb);
+		ctx.sb.setFaults({ random: { share429: 0, share5xx: 0.5, shareDrop: 0.5, seed: 3, endpoint: 'sendLink' } });
+		for (let i = 0; i < 10; i++) {
+			await call(ctx.sb, 'POST', PATHS.sendLink, { json: validSendLink(), headers: { auth } }).catch(() => undefined);
+		}
+		expect(ctx.sb.listSessions()).toEqual([]);
+		expect(ctx.sb.stats().requests.sendLink).toBe(10);
+	});
+});
+
+describe('expireTokensEvery', () => {
+	it('revokes every token when the API call count reaches each multiple', async () => {
+		const auth = await getToken(ctx.sb);
+		ctx.sb.setFaults({ expireTokensEvery: 3 });
+		const statuses: number[] = [];
+		for (let i = 0; i < 3; i++) statuses.push((await call(ctx.sb, 'GET', PATHS.details('x'), { headers: { auth } })).status);
+		// The third call is the one that expired the token: it is refused like every later one.
+		expect(statuses).toEqual([400, 400, 401]);
+		const fresh = await getToken(ctx.sb); // generate_token calls do not count
+		expect((await call(ctx.sb, 'GET', PATHS.details('x'), { headers: { auth: fresh } })).status).toBe(400);
+		expect(ctx.sb.stats().tokenExpiries).toBe(1);
+	});
+});
+
+describe('in-flight counters and the request log', () => {
+	it('counts the most requests handled at once', async () => {
+		const auth = await getToken(ctx.sb);
+		ctx.sb.setFaults({ latencyMs: 50 });
+		await Promise.all(
+			Array.from({ length: 6 }, async () => await call(ctx.sb, 'GET', PATHS.details('x'), { headers: { auth } })),
+		);
+		const stats = ctx.sb.stats();
+		expect(stats.maxInFlight).toBe(6);
+		expect(stats.maxInFlightByEndpoint.get_details).toBe(6);
+		expect(stats.inFlight).toBe(0);
+	});
+
+	it('logs each API request with its status, without bodies', async () => {
+		const auth = await getToken(ctx.sb);
+		await call(ctx.sb, 'POST', PATHS.sendLink, { json: validSendLink({ user_id: 'LOG-1' }), headers: { auth } });
+		ctx.sb.setFaults({ drop: { count: 1, endpoint: 'get_details' } });
+		await call(ctx.sb, 'GET', PATHS.details('abc'), { headers: { auth } }).catch(() => undefined);
+
+		const log = ctx.sb.requestLog();
+		expect(log.map((entry) => [entry.endpoint, entry.status, entry.userId])).toEqual([
+			['generate_token', 200, undefined],
+			['sendLink', 200, 'LOG-1'],
+			['get_details', 'dropped', undefined],
+		]);
+		expect(log[2].path).toBe('/agentapi/v1/session/get_details/abc');
+		expect(JSON.stringify(log)).not.toContain('9876543210');
+	});
+
+	it('keeps only the last logLimit entries', async () => {
+		const sb = await createSandbox({ logLimit: 3 });
+		try {
+			const auth = await getToken(sb);
+			for (let i = 0; i < 5; i++) await call(sb, 'GET', PATHS.details(`s-${i}`), { headers: { auth } });
+			expect(sb.requestLog().map((entry) => entry.path.split('/').pop())).toEqual(['s-2', 's-3', 's-4']);
+		} finally {
+			await sb.close();
+		}
 	});
 });
