@@ -124,7 +124,14 @@ export class Harness {
 	}
 
 	/** Runs the workflow from its first trigger, the way "Execute workflow" does. */
-	async run(json: WorkflowJson, options: { pinData?: IPinData } = {}): Promise<WorkflowRunResult> {
+	async run(
+		json: WorkflowJson,
+		options: {
+			pinData?: IPinData;
+			/** Called once the run has started, with the function the editor's Stop button calls. */
+			onStarted?: (cancel: () => void) => void;
+		} = {},
+	): Promise<WorkflowRunResult> {
 		await initN8nCore();
 		const workflow = this.workflow(json);
 		const workflowData: IWorkflowBase = {
@@ -143,11 +150,13 @@ export class Harness {
 		const startNode = json.nodes.find((node) => workflow.getParentNodes(node.name).length === 0);
 		if (!startNode) throw new Error('The workflow has no start node');
 		const execute = new WorkflowExecute(this.additionalData(hooks), 'manual');
-		const run = await execute.run({
+		const running = execute.run({
 			workflow,
 			startNode,
 			pinData: options.pinData ?? json.pinData,
 		});
+		options.onStarted?.(() => running.cancel());
+		const run = await running;
 		const runData = run.data.resultData.runData;
 		return {
 			run,

@@ -48,13 +48,18 @@ export class TokenHolder {
 		this.token = typeof storedToken === 'string' ? storedToken : '';
 	}
 
-	/** Sends `options` with the token, getting or renewing it through n8n when needed. */
-	async send(options: IHttpRequestOptions): Promise<unknown> {
+	/**
+	 * Sends `options` with the token, getting or renewing it through n8n when needed. `pace` is
+	 * awaited right before each HTTP request leaves, resends included, so a requests-per-second
+	 * ceiling holds even when requests that waited for a login are released together.
+	 */
+	async send(options: IHttpRequestOptions, pace: () => Promise<void> = async () => {}): Promise<unknown> {
 		let used = this.token;
 		// A request refused with a token that another request has meanwhile replaced is resent
 		// with the new one; a few rounds at most, should tokens keep expiring under it.
 		for (let round = 0; ; round++) {
 			if (used !== '') {
+				await pace();
 				const sent = await settle(
 					this.context.helpers.httpRequest({ ...options, headers: { ...options.headers, auth: used } }),
 				);
@@ -69,6 +74,7 @@ export class TokenHolder {
 			// The renewal we waited for could not log in, or KwikID refused even the new token:
 			// another login would fail the same way, so every waiting request gets that answer.
 			if (this.refused?.tokens.has(used)) throw this.refused.error;
+			await pace();
 			return await this.renewWith(used, options);
 		}
 	}

@@ -46,6 +46,8 @@ export class KwikIdClient {
 		this.retry = options.retry ?? DEFAULT_RETRY;
 	}
 
+	private readonly pace = async (): Promise<void> => await this.pacer.wait();
+
 	/** The execution's cancel signal (the trigger has none). */
 	private cancelSignal(): AbortSignal | undefined {
 		return 'getExecutionCancelSignal' in this.context ? this.context.getExecutionCancelSignal() : undefined;
@@ -64,7 +66,7 @@ export class KwikIdClient {
 		// to finish: cut off, nobody would know whether it created one.
 		const signal = request.idempotent ? this.cancelSignal() : undefined;
 		if (signal) options.abortSignal = signal;
-		const outcome = await this.withRetries(request.idempotent, true, async () => await this.tokens.send(options));
+		const outcome = await this.withRetries(request.idempotent, true, async () => await this.tokens.send(options, this.pace));
 		if (!outcome.ok) throw toNodeApiError(this.context, outcome.failure, request, outcome.counts.rateLimited);
 		return outcome.value as T;
 	}
@@ -80,8 +82,11 @@ export class KwikIdClient {
 		const signal = this.cancelSignal();
 		if (signal) options.abortSignal = signal;
 		const send = target.sameOrigin
-			? async () => await this.tokens.send(options)
-			: async () => await this.context.helpers.httpRequest({ ...options });
+			? async () => await this.tokens.send(options, this.pace)
+			: async () => {
+					await this.pace();
+					return await this.context.helpers.httpRequest({ ...options });
+				};
 		const outcome = await this.withRetries(true, target.sameOrigin, send);
 		if (!outcome.ok) throw mediaError(this.context, outcome.failure, target.url, target.sameOrigin, itemIndex);
 		return readMedia(outcome.value);
@@ -91,7 +96,6 @@ export class KwikIdClient {
 	private async withRetries(idempotent: boolean, gated: boolean, send: () => Promise<unknown>): Promise<Outcome> {
 		const counts: RetryCounts = { rateLimited: 0, transient: 0 };
 		for (;;) {
-			await this.pacer.wait();
 			const permit = gated ? await this.gate.acquire() : undefined;
 			let failure: ApiFailure;
 			try {

@@ -1,0 +1,176 @@
+/**
+ * Items in flight together: how many the node sends at once, that order and pairing survive
+ * answers arriving out of order, one login for a run that meets an expired token, the
+ * account's rate-limit gate, the requests-per-second ceiling and a cancelled execution.
+ * Nothing here is timed: the sandbox counts requests in flight, and its request log gives the
+ * order and spacing of arrivals (a slow machine can only spread them further apart).
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { SessionEnv } from './helpers';
+import { getSessionWorkflow, KWIKID, pinned, sendLinkWorkflow, startSessionEnv, useSessionEnv } from './helpers';
+
+const env = useSessionEnv();
+
+const leads = (count: number, prefix = 'LEAD'): IDataObject[] =>
+	Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, phone: `98765${String(10000 + i)}` }));
+
+const mapped = { userId: '={{ $json.id }}', phoneNumber: '={{ $json.phone }}', linkType: 'free' };
+
+function sessionIds(count: number): IDataObject[] {
+	return Array.from({ length: count }, (_, i) => ({
+		sessionId: env.sandbox.createSession({ user_id: `U-${i}` }).session_id,
+	}));
+}
+
+describe('requests in flight', () => {
+	it('sends up to 10 at once by default, and outputs items in input order whatever order answers come in', async () => {
+		// Jitter makes later requests often answer first.
+		env.sandbox.setFaults({ latencyMs: 20, jitterMs: 40 });
+		const input = sessionIds(40);
+
+		const run = await env.harness.run(getSessionWorkflow({ sessionId: '={{ $json.sessionId }}' }), {
+			pinData: pinned(input),
+		});
+
+		expect(run.error).toBeUndefined();
+		expect(env.sandbox.stats().maxInFlightByEndpoint.get_details).toBe(10);
+		const output = run.output(KWIKID);
+		expect(output.map((item) => item.json.user_id)).toEqual(input.map((_, i) => `U-${i}`));
+		expect(output.map((item) => item.pairedItem)).toEqual(input.map((_, item) => ({ item })));
+	});
+
+	it.each([1, 3, 25])('keeps to Max Concurrent Requests = %i', async (maxConcurrency) => {
+		// Slow enough answers that every slot fills before the first one comes back.
+		env.sandbox.setFaults({ latencyMs: 150 });
+		const input = leads(Math.max(6, 2 * maxConcurrency));
+
+		const run = await env.harness.run(sendLinkWorkflow({ ...mapped, options: { maxConcurrency } }), {
+			pinData: pinned(input),
+		});
+
+		expect(run.error).toBeUndefined();
+		expect(env.sandbox.stats().maxInFlightByEndpoint.sendLink).toBe(maxConcurrency);
+		expect(run.output(KWIKID).map((item) => item.json.user_id)).toEqual(input.map((lead) => lead.id));
+		expect(env.sandbox.listSessions()).toHaveLength(input.length);
+	});
+
+	it('logs in once for a run whose items all start without a token', async () => {
+		const fresh = await startSessionEnv();
+		try {
+			fresh.sandbox.setFaults({ latencyMs: 10 });
+			const run = await fresh.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(30)) });
+			expect(run.error).toBeUndefined();
+			expect(fresh.sandbox.stats().requests.generate_token).toBe(1);
+			expect(fresh.sandbox.listSessions()).toHaveLength(30);
+		} finally {
+			await fresh.close();
+		}
+	});
+
+	it('logs in once per token expiry, however many items in flight meet it', async () => {
+		await env.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(1, 'WARM')) }); // a stored token
+		env.sandbox.reset();
+		env.sandbox.setFaults({ latencyMs: 5, jitterMs: 10, expireTokensEvery: 40 });
+
+		const run = await env.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(200)) });
+
+		expect(run.error).toBeUndefined();
+		const stats = env.sandbox.stats();
+		expect(stats.tokenExpiries).toBeGreaterThanOrEqual(4);
+		expect(stats.requests.generate_token).toBe(stats.tokenExpiries);
+		// Every lead exactly one session: a 401 means KwikID did nothing, so resending is safe.
+		const users = env.sandbox.listSessions().map((session) => session.user_id);
+		expect(users.sort()).toEqual(leads(200).map((lead) => String(lead.id)).sort());
+	});
+
+	it('stops starting items when the execution is cancelled', async () => {
+		env.sandbox.setFaults({ latencyMs: 30 });
+		let cancel: (() => void) | undefined;
+		const running = env.harness.run(sendLinkWorkflow({ ...mapped, options: { maxConcurrency: 2 } }), {
+			pinData: pinned(leads(100)),
+			onStarted: (stop) => {
+				cancel = stop;
+			},
+		});
+		const deadline = Date.now() + 5000; // bounded: a broken run must not hang the suite
+		while (env.sandbox.stats().requests.sendLink < 4 && Date.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 2));
+		}
+		cancel?.();
+		await running.catch(() => undefined);
+		// Let whatever was still in flight arrive.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(env.sandbox.stats().requests.sendLink).toBeLessThan(20);
+	});
+});
+
+describe('the rate-limit gate and the ceiling', () => {
+	let own: SessionEnv;
+	// A sandbox of its own: the gate is per account (base URL + username), and these tests narrow it.
+	beforeEach(async () => {
+		own = await startSessionEnv();
+	});
+	afterEach(async () => {
+		await own.close();
+	});
+
+	it('a 429 with Retry-After pauses every item until then', async () => {
+		own.sandbox.setFaults({ latencyMs: 10, burst429: { count: 1, endpoint: 'sendLink', retryAfterSec: 1 } });
+
+		const run = await own.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(40)) });
+
+		expect(run.error).toBeUndefined();
+		expect(own.sandbox.listSessions()).toHaveLength(40);
+		const log = own.sandbox.requestLog().filter((entry) => entry.endpoint === 'sendLink');
+		const limited = log.find((entry) => entry.status === 429);
+		if (!limited) throw new Error('the 429 was not logged');
+		const answeredAt = Date.parse(limited.at) + limited.ms;
+		const inPause = log.filter((entry) => {
+			const at = Date.parse(entry.at);
+			return at > answeredAt && at < answeredAt + 950;
+		});
+		// During the second KwikID asked for, only requests already on their way when the 429
+		// came back may arrive (at most the 9 other slots of the pool); without the pause the
+		// other 30 leads would all have been sent in that second.
+		expect(inPause.length).toBeLessThanOrEqual(9);
+		expect(log.filter((entry) => Date.parse(entry.at) >= answeredAt + 950).length).toBeGreaterThanOrEqual(30);
+	});
+
+	it('429s without Retry-After are retried: no lead is lost or doubled', async () => {
+		own.sandbox.setFaults({
+			latencyMs: 10,
+			random: { share429: 0.15, share5xx: 0, shareDrop: 0, seed: 11, endpoint: 'sendLink' },
+		});
+
+		const run = await own.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(150)) });
+
+		expect(run.error).toBeUndefined();
+		const byEndpoint = own.sandbox.stats().byEndpoint.sendLink;
+		expect(byEndpoint['429']).toBeGreaterThan(5);
+		expect(byEndpoint['200']).toBe(150);
+		const users = own.sandbox.listSessions().map((session) => session.user_id);
+		expect(new Set(users).size).toBe(150);
+		// A 429 means nothing was created, so it is retried: never a second session for a lead.
+		expect(byEndpoint['200']).toBe(new Set(users).size);
+	});
+
+	it('keeps to Max Requests Per Second', async () => {
+		await own.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(1, 'WARM')) }); // a stored token
+		own.sandbox.reset();
+		const run = await own.harness.run(sendLinkWorkflow({ ...mapped, options: { maxRequestsPerSecond: 20 } }), {
+			pinData: pinned(leads(12)),
+		});
+
+		expect(run.error).toBeUndefined();
+		const arrivals = own.sandbox
+			.requestLog()
+			.filter((entry) => entry.endpoint === 'sendLink')
+			.map((entry) => Date.parse(entry.at))
+			.sort((a, b) => a - b);
+		expect(arrivals).toHaveLength(12);
+		// 20 per second: starts 50 ms apart, so any 5 consecutive arrivals span at least 200 ms
+		// (20 ms of slack for one request being held up on its way more than the other).
+		for (let i = 4; i < arrivals.length; i++) expect(arrivals[i] - arrivals[i - 4]).toBeGreaterThanOrEqual(180);
+	});
+});
