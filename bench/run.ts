@@ -29,14 +29,16 @@ const progress = (text: string): void => {
 };
 
 async function loadBenchmarks(): Promise<Benchmark[]> {
-	const [{ dkycValidation }, { itemLoop }, { tokenReuse }, { rateLimit }, { triggerPoll }] = await Promise.all([
-		import('./dkyc.bench'),
-		import('./itemLoop.bench'),
-		import('./token.bench'),
-		import('./rateLimit.bench'),
-		import('./trigger.bench'),
-	]);
-	return [dkycValidation, itemLoop, tokenReuse, rateLimit, triggerPoll];
+	const [{ dkycValidation }, { itemLoop }, { concurrency }, { tokenReuse }, { rateLimit }, { triggerPoll }] =
+		await Promise.all([
+			import('./dkyc.bench'),
+			import('./itemLoop.bench'),
+			import('./concurrency.bench'),
+			import('./token.bench'),
+			import('./rateLimit.bench'),
+			import('./trigger.bench'),
+		]);
+	return [dkycValidation, itemLoop, concurrency, tokenReuse, rateLimit, triggerPoll];
 }
 
 function withBound(benchmark: Benchmark): Promise<BenchResult> {

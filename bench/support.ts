@@ -4,7 +4,7 @@
  */
 import { request } from 'node:http';
 
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { Sandbox } from '../sandbox/server';
 import { CREDENTIAL_ID, Harness } from '../test/harness/harness';
@@ -50,14 +50,21 @@ const SEND_LINK = {
 	linkType: 'free',
 };
 
-/** Manual Trigger -> KwikID Send Link with Continue On Fail, so failed items are counted, not fatal. */
-export async function runSendLink(harness: Harness, count: number): Promise<INodeExecutionData[]> {
+/**
+ * Manual Trigger -> KwikID Send Link with Continue On Fail, so failed items are counted, not
+ * fatal. `options` goes into the node's Options (e.g. maxConcurrency).
+ */
+export async function runSendLink(
+	harness: Harness,
+	count: number,
+	options: INodeParameters = {},
+): Promise<INodeExecutionData[]> {
 	const node: Partial<INode> = { onError: 'continueRegularOutput' };
 	const leads: IDataObject[] = Array.from({ length: count }, (_, index) => ({
 		userId: `LEAD-${index}`,
 		phone: `98${String(index).padStart(8, '0')}`,
 	}));
-	const result = await harness.run(kwikIdWorkflow(SEND_LINK, node), { pinData: pinned(leads) });
+	const result = await harness.run(kwikIdWorkflow({ ...SEND_LINK, options }, node), { pinData: pinned(leads) });
 	return outputOrThrow(result, count);
 }
 

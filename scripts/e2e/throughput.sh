@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The KwikID node against n8n's HTTP Request node, in a real n8n, doing the same Send Link calls
+# against the same local sandbox in the same run. See bench/README.md ("In a real n8n").
+#
+#   bash scripts/e2e/throughput.sh 1|2|all [items] [repeats]     (defaults: 1000 items, 1 repeat)
+#
+# Each scenario imports one workflow (Start -> Leads -> Split Out -> Send, see
+# throughput-workflow.js) and runs it with `n8n execute`; the figure is the Send node's own
+# execution time from the run data, so n8n's start-up is not counted. With repeats > 1 the
+# median is reported. Prints one table per line; exits 0 whatever the figures are.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+T0=$SECONDS
+ITEMS="${2:-1000}"
+REPEATS="${3:-1}"
+
+faults() { curl -fs -X POST "$SANDBOX/__sandbox/faults" -d "$1" >/dev/null || die "could not set faults $1"; }
+reset_sandbox() { curl -fs -X POST "$SANDBOX/__sandbox/reset" >/dev/null; }
+http_token() {
+	curl -fs -X POST "$SANDBOX/agentapi/v1/agent/generate_token" -H 'content-type: application/json' \
+		-d '{"username":"sandbox","password":"sandbox1234"}' | jq -r .Token
+}
+
+ROWS=()
+SEQ=0
+# scenario <label> <kind> <faults json> [node options json]: runs it REPEATS times, adds a row.
+scenario() {
+	local label=$1 kind=$2 faults_json=$3 options=${4:-'{}'}
+	local times=() sessions users errors inflight logins status id name
+	for ((r = 1; r <= REPEATS; r++)); do
+		SEQ=$((SEQ + 1))
+		id="$(printf 'kwikidTp%08d' "$SEQ")"
+		name="tp-$SEQ"
+		reset_sandbox
+		faults "$faults_json"
+		node "$HERE/throughput-workflow.js" "$id" "$kind" "$ITEMS" "$SANDBOX" "$options" "$TOKEN" >"$RUN/$name.workflow.json"
+		n8n import:workflow --input="$RUN/$name.workflow.json" >>"$RUN/n8n-cli.log" 2>&1 || die "import:workflow $name failed"
+		EXECUTE_ALLOW_ERROR=1 execute_workflow "$id" "$name"
+		times+=("$(jq -r '.data.resultData.runData.Send[0].executionTime // "null"' "$RUN/$name.json")")
+	done
+	local median
+	median="$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+	sessions="$(curl -fs "$SANDBOX/__sandbox/sessions" | jq 'if type == "array" then length else (.sessions | length) end')"
+	users="$(curl -fs "$SANDBOX/__sandbox/sessions" | jq '(if type == "array" then . else .sessions end) | map(.user_id) | unique | length')"
+	errors="$(jq '[.data.resultData.runData.Send[0].data.main[0][]? | select(.json.error != null)] | length' "$RUN/$name.json")"
+	status="$(jq -r '.data.resultData.error.message // "ok"' "$RUN/$name.json" | cut -c1-60)"
+	inflight="$(curl -fs "$SANDBOX/__sandbox/stats" | jq '.maxInFlightByEndpoint.sendLink')"
+	logins="$(counter generate_token)"
+	ROWS+=("$label|$kind|$median|$sessions|$users|$errors|$inflight|$status")
+	log "$label: ${median} ms (runs: ${times[*]}), sessions $sessions for $users leads, error rows $errors, max in flight $inflight, logins this run $logins, $status"
+}
+
+print_table() {
+	printf '\n### n8n %s (Node %s), %s items, median of %s\n\n' "$N8N_VERSION" "$("$NODE_BIN" -v)" "$ITEMS" "$REPEATS"
+	printf '| scenario | node | ms | items/s | sessions | leads with a session | error rows | max in flight | execution |\n'
+	printf '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n'
+	local row label kind ms sessions users errors inflight status rate
+	for row in "${ROWS[@]}"; do
+		IFS='|' read -r label kind ms sessions users errors inflight status <<<"$row"
+		rate="$(awk -v n="$ITEMS" -v ms="$ms" 'BEGIN { if (ms > 0) printf "%.0f", n / (ms / 1000); else print "-" }')"
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$kind" "$ms" "$rate" "$sessions" "$users" "$errors" "$inflight" "$status"
+	done
+}
+
+run_line() {
+	prepare_line "$1"
+	TOKEN="$(http_token)"
+	local z='{"latencyMs":0}' l20='{"latencyMs":20}'
+	local r0='{"latencyMs":0,"random":{"share429":0.02,"seed":50,"endpoint":"sendLink"}}'
+	local r20='{"latencyMs":20,"random":{"share429":0.02,"seed":50,"endpoint":"sendLink"}}'
+	scenario "0 ms" http "$z"
+	scenario "0 ms" kwikid "$z"
+	scenario "20 ms" http "$l20"
+	scenario "20 ms, Batching 10" http-batch "$l20"
+	scenario "20 ms" kwikid "$l20"
+	scenario "20 ms, concurrency 1" kwikid "$l20" '{"maxConcurrency":1}'
+	scenario "20 ms, concurrency 4" kwikid "$l20" '{"maxConcurrency":4}'
+	scenario "20 ms, concurrency 25" kwikid "$l20" '{"maxConcurrency":25}'
+	scenario "0 ms, 1 in 50 is 429" http-retry "$r0"
+	scenario "0 ms, 1 in 50 is 429" kwikid "$r0"
+	scenario "20 ms, 1 in 50 is 429" kwikid "$r20"
+	print_table
+	cleanup
+	trap - EXIT
+	if [[ "${KWIKID_E2E_KEEP:-}" == 1 ]]; then log "kept $RUN"; else rm -rf "$RUN"; fi
+}
+
+case "${1:-}" in
+	1 | 2) lines=("$1") ;;
+	all) lines=(1 2) ;;
+	*)
+		echo "usage: bash scripts/e2e/throughput.sh 1|2|all [items] [repeats]" >&2
+		exit 2
+		;;
+esac
+for tool in node npm jq curl tar; do need "$tool"; done
+build_and_pack
+for line in "${lines[@]}"; do
+	(run_line "$line")
+done
