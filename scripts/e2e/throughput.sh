@@ -68,6 +68,17 @@ run_line() {
 	local z='{"latencyMs":0}' l20='{"latencyMs":20}'
 	local r0='{"latencyMs":0,"random":{"share429":0.02,"seed":50,"endpoint":"sendLink"}}'
 	local r20='{"latencyMs":20,"random":{"share429":0.02,"seed":50,"endpoint":"sendLink"}}'
+	if [[ -n "${KWIKID_TP_SCENARIOS:-}" ]]; then
+		# Ad-hoc sweeps: KWIKID_TP_SCENARIOS='http 150|kwikid 150 {"maxConcurrency":50}'
+		local spec kind ms opts
+		IFS='|' read -ra specs <<<"$KWIKID_TP_SCENARIOS"
+		for spec in "${specs[@]}"; do
+			read -r kind ms opts <<<"$spec"
+			scenario "$ms ms ${opts:-}" "$kind" "{\"latencyMs\":$ms}" "${opts:-{\}}"
+		done
+		print_table
+		return
+	fi
 	scenario "0 ms" http "$z"
 	scenario "0 ms" kwikid "$z"
 	scenario "20 ms" http "$l20"

@@ -24,17 +24,17 @@ function sessionIds(count: number): IDataObject[] {
 }
 
 describe('requests in flight', () => {
-	it('sends up to 10 at once by default, and outputs items in input order whatever order answers come in', async () => {
-		// Jitter makes later requests often answer first.
-		env.sandbox.setFaults({ latencyMs: 20, jitterMs: 40 });
-		const input = sessionIds(40);
+	it('sends up to 25 at once by default, and outputs items in input order whatever order answers come in', async () => {
+		// Slow enough that every slot fills; jitter makes later requests often answer first.
+		env.sandbox.setFaults({ latencyMs: 100, jitterMs: 60 });
+		const input = sessionIds(60);
 
 		const run = await env.harness.run(getSessionWorkflow({ sessionId: '={{ $json.sessionId }}' }), {
 			pinData: pinned(input),
 		});
 
 		expect(run.error).toBeUndefined();
-		expect(env.sandbox.stats().maxInFlightByEndpoint.get_details).toBe(10);
+		expect(env.sandbox.stats().maxInFlightByEndpoint.get_details).toBe(25);
 		const output = run.output(KWIKID);
 		expect(output.map((item) => item.json.user_id)).toEqual(input.map((_, i) => `U-${i}`));
 		expect(output.map((item) => item.pairedItem)).toEqual(input.map((_, item) => ({ item })));
@@ -71,17 +71,34 @@ describe('requests in flight', () => {
 	it('logs in once per token expiry, however many items in flight meet it', async () => {
 		await env.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(1, 'WARM')) }); // a stored token
 		env.sandbox.reset();
-		env.sandbox.setFaults({ latencyMs: 5, jitterMs: 10, expireTokensEvery: 40 });
+		env.sandbox.setFaults({ latencyMs: 5, jitterMs: 10, expireTokensEvery: 60 });
 
 		const run = await env.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(200)) });
 
 		expect(run.error).toBeUndefined();
 		const stats = env.sandbox.stats();
-		expect(stats.tokenExpiries).toBeGreaterThanOrEqual(4);
+		expect(stats.tokenExpiries).toBeGreaterThanOrEqual(3);
 		expect(stats.requests.generate_token).toBe(stats.tokenExpiries);
 		// Every lead exactly one session: a 401 means KwikID did nothing, so resending is safe.
 		const users = env.sandbox.listSessions().map((session) => session.user_id);
 		expect(users.sort()).toEqual(leads(200).map((lead) => String(lead.id)).sort());
+	});
+
+	it('when KwikID refuses every token, items fail with that reason after a bounded number of logins', async () => {
+		// Every call revokes every token before it is checked: each login's token is refused at once.
+		env.sandbox.setFaults({ expireTokensEvery: 1 });
+
+		const run = await env.harness.run(sendLinkWorkflow(mapped, { onError: 'continueRegularOutput' }), {
+			pinData: pinned(leads(30)),
+		});
+
+		expect(run.error).toBeUndefined();
+		const errors = run.output(KWIKID).map((item) => item.json.error);
+		expect(errors).toEqual(Array(30).fill(`KwikID rejected the credential's token even after logging in again ("Token is invalid")`));
+		// Two logins whose tokens are refused before anything succeeds end the attempts for the run.
+		expect(env.sandbox.stats().requests.generate_token).toBeGreaterThan(0);
+		expect(env.sandbox.stats().requests.generate_token).toBeLessThanOrEqual(3);
+		expect(env.sandbox.listSessions()).toEqual([]);
 	});
 
 	it('stops starting items when the execution is cancelled', async () => {
@@ -118,7 +135,9 @@ describe('the rate-limit gate and the ceiling', () => {
 	it('a 429 with Retry-After pauses every item until then', async () => {
 		own.sandbox.setFaults({ latencyMs: 10, burst429: { count: 1, endpoint: 'sendLink', retryAfterSec: 1 } });
 
-		const run = await own.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(40)) });
+		const run = await own.harness.run(sendLinkWorkflow({ ...mapped, options: { maxConcurrency: 10 } }), {
+			pinData: pinned(leads(40)),
+		});
 
 		expect(run.error).toBeUndefined();
 		expect(own.sandbox.listSessions()).toHaveLength(40);

@@ -22,8 +22,12 @@ import { extractFailure } from './errors';
 import type { KwikIdFunctions } from './types';
 import { CREDENTIAL_TYPE } from './types';
 
-/** Token rounds one request may go through before its 401 stands. */
-const MAX_ROUNDS = 3;
+/**
+ * Tokens one request may be refused with before its 401 stands. Each round needs a new token,
+ * so this only bounds the logins when KwikID refuses every token (e.g. a domain that does not
+ * match the user), not a request that met several expiries in a row.
+ */
+const MAX_ROUNDS = 5;
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -38,8 +42,14 @@ async function settle(promise: Promise<unknown>): Promise<Settled> {
 export class TokenHolder {
 	private token: string;
 	private renewal: Promise<void> | undefined;
-	/** Why the last renewal failed, when it was the login or the token itself. */
-	private refused: { tokens: ReadonlySet<string>; error: unknown } | undefined;
+	/**
+	 * Set when getting a usable token is hopeless for this run: the login itself failed, or two
+	 * logins in a row gave tokens KwikID refused before any request succeeded. Every request that
+	 * needs a new token then fails with this answer instead of logging in again.
+	 */
+	private refusal: unknown;
+	/** Logins since a request last succeeded with a token. */
+	private fruitlessLogins = 0;
 
 	constructor(
 		private readonly context: KwikIdFunctions,
@@ -63,7 +73,10 @@ export class TokenHolder {
 				const sent = await settle(
 					this.context.helpers.httpRequest({ ...options, headers: { ...options.headers, auth: used } }),
 				);
-				if (sent.ok) return sent.value;
+				if (sent.ok) {
+					this.fruitlessLogins = 0;
+					return sent.value;
+				}
 				if (extractFailure(sent.error).status !== 401 || round >= MAX_ROUNDS) throw sent.error;
 			}
 			while (this.renewal) await this.renewal;
@@ -71,41 +84,44 @@ export class TokenHolder {
 				used = this.token;
 				continue;
 			}
-			// The renewal we waited for could not log in, or KwikID refused even the new token:
-			// another login would fail the same way, so every waiting request gets that answer.
-			if (this.refused?.tokens.has(used)) throw this.refused.error;
+			if (this.refusal !== undefined) throw this.refusal;
 			await pace();
-			return await this.renewWith(used, options);
+			const renewed = await this.renewWith(used, options);
+			if (renewed.ok) return renewed.value;
+			// n8n logged in, yet its resend was refused: that token may have expired at once
+			// (another round), or KwikID refuses every token of this login (the rounds run out).
+			const refusedAfterLogin = extractFailure(renewed.error).status === 401 && this.token !== used;
+			if (!refusedAfterLogin || round >= MAX_ROUNDS) throw renewed.error;
+			used = this.token;
 		}
 	}
 
 	/** This request renews the token; requests arriving meanwhile wait for it. */
-	private async renewWith(used: string, options: IHttpRequestOptions): Promise<unknown> {
+	private async renewWith(used: string, options: IHttpRequestOptions): Promise<Settled> {
 		const renewal = this.renew(used, options);
 		const settled = renewal.then(() => undefined);
 		this.renewal = settled;
 		const result = await renewal;
 		if (this.renewal === settled) this.renewal = undefined;
-		if (!result.ok) throw result.error;
-		return result.value;
+		return result;
 	}
 
 	/** Sends the request through n8n's credential machinery (which logs in), then reads the token back. */
 	private async renew(used: string, options: IHttpRequestOptions): Promise<Settled> {
-		let refusal: unknown;
 		const result = await settle(
 			this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, {
 				...options,
 				headers: { ...options.headers },
 			}),
 		);
-		if (!result.ok) {
-			const failure = extractFailure(result.error);
-			if (failure.loginFailure !== undefined || failure.status === 401) refusal = result.error;
-		}
 		await this.reload();
-		// Both the token we had and the one n8n now holds were refused (or none could be had).
-		if (refusal !== undefined) this.refused = { tokens: new Set([used, this.token]), error: refusal };
+		if (result.ok) {
+			this.fruitlessLogins = 0;
+		} else {
+			const failure = extractFailure(result.error);
+			if (failure.loginFailure !== undefined) this.refusal = result.error;
+			else if (failure.status === 401 && this.token !== used && ++this.fruitlessLogins >= 2) this.refusal = result.error;
+		}
 		return result;
 	}
 
