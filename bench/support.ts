@@ -7,9 +7,9 @@ import { request } from 'node:http';
 import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { Sandbox } from '../sandbox/server';
-import { CREDENTIAL_ID, Harness } from '../test/harness/harness';
-import type { WorkflowRunResult } from '../test/harness/harness';
-import { KWIKID, kwikIdWorkflow, pinned } from '../test/support/kwikid';
+import { CREDENTIAL_ID, Harness } from '../harness/harness';
+import type { WorkflowRunResult } from '../harness/harness';
+import { KWIKID, kwikIdWorkflow, pinned } from '../harness/workflows';
 import type { Deadline } from './lib';
 
 export function harnessFor(sandbox: Sandbox): Harness {

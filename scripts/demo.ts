@@ -12,9 +12,9 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { createSandbox } from '../sandbox/server';
 import { validDkycSections } from '../sandbox/fixtures';
-import { Harness } from '../test/harness/harness';
-import { PollRunner } from '../test/harness/poll';
-import { KWIKID, kwikIdWorkflow, pinned } from '../test/support/kwikid';
+import { Harness } from '../harness/harness';
+import { PollRunner } from '../harness/poll';
+import { KWIKID, kwikIdWorkflow, pinned } from '../harness/workflows';
 
 const say = (text = ''): void => {
 	process.stdout.write(`${text}\n`);

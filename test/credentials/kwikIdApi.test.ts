@@ -8,9 +8,9 @@ import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 import type { Sandbox } from '../../sandbox/server';
 import { fetchToken } from '../../nodes/KwikId/transport/token';
 import { resolveBaseUrl } from '../../nodes/KwikId/shared/baseUrl';
-import type { Harness } from '../harness/harness';
-import { CREDENTIAL_ID } from '../harness/harness';
-import { KWIKID, kwikIdWorkflow, pinned, startSandboxHarness } from '../support/kwikid';
+import type { Harness } from '../../harness/harness';
+import { CREDENTIAL_ID } from '../../harness/harness';
+import { KWIKID, kwikIdWorkflow, pinned, startSandboxHarness } from '../../harness/workflows';
 
 let sandbox: Sandbox;
 let harness: Harness;

@@ -7,11 +7,11 @@ import type { IBinaryKeyData, IDataObject, INodeExecutionData, INodeParameters }
 
 import { validDkycSections, type DkycSections } from '../../sandbox/fixtures';
 import { createSandbox, type Sandbox } from '../../sandbox/server';
-import { Harness, type WorkflowJson } from '../harness/harness';
-import { KWIKID, kwikIdWorkflow } from '../support/kwikid';
+import { Harness, type WorkflowJson } from '../../harness/harness';
+import { KWIKID, kwikIdWorkflow } from '../../harness/workflows';
 import { startRecordingProxy, type RecordedRequest } from '../support/recordingProxy';
 
-export { TRIGGER, pinned } from '../support/kwikid';
+export { TRIGGER, pinned } from '../../harness/workflows';
 /** The KwikID node's name in the test workflows. */
 export const NODE = KWIKID;
 export const PUSH_PATH = '/appapi/v1/dkyc/push_user_data';

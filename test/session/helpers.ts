@@ -11,15 +11,15 @@ import type { IBinaryData, IDataObject, INode, INodeExecutionData, INodeParamete
 
 import type { Sandbox } from '../../sandbox/server';
 import { createSandbox } from '../../sandbox/server';
-import { CREDENTIAL_ID, Harness, type WorkflowJson, type WorkflowRunResult } from '../harness/harness';
-import { kwikIdWorkflow } from '../support/kwikid';
+import { CREDENTIAL_ID, Harness, type WorkflowJson, type WorkflowRunResult } from '../../harness/harness';
+import { kwikIdWorkflow } from '../../harness/workflows';
 import type { CannedAnswer, RecordedRequest, RecordingProxyOptions } from '../support/recordingProxy';
 import { startRecordingProxy } from '../support/recordingProxy';
 
 export type { CannedAnswer, RecordedRequest } from '../support/recordingProxy';
 export type SessionEnvOptions = RecordingProxyOptions;
 
-export { KWIKID, TRIGGER, pinned } from '../support/kwikid';
+export { KWIKID, TRIGGER, pinned } from '../../harness/workflows';
 
 export const SEND_LINK_PATH = '/agentapi/v1/agent/sendLink/';
 export const GET_DETAILS_PATH = '/agentapi/v1/session/get_details/';

@@ -15,8 +15,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { validDkycSections } from '../../sandbox/fixtures';
 import type { RequestLogEntry, Sandbox } from '../../sandbox/server';
 import { createSandbox } from '../../sandbox/server';
-import { Harness } from '../harness/harness';
-import { KWIKID, kwikIdWorkflow, pinned } from '../support/kwikid';
+import { Harness } from '../../harness/harness';
+import { KWIKID, kwikIdWorkflow, pinned } from '../../harness/workflows';
 
 const SOAK_TIMEOUT_MS = 240_000;
 

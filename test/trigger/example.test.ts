@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { INode, INodeProperties } from 'n8n-workflow';
 
 import { KwikId } from '../../nodes/KwikId/KwikId.node';
-import type { WorkflowJson } from '../harness/harness';
+import type { WorkflowJson } from '../../harness/harness';
 import { useTriggerFixture } from './helpers';
 
 const example = JSON.parse(

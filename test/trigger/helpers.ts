@@ -3,9 +3,9 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import type { Sandbox } from '../../sandbox/server';
 import { createSandbox } from '../../sandbox/server';
-import { Harness } from '../harness/harness';
-import type { PollRunnerOptions } from '../harness/poll';
-import { PollRunner } from '../harness/poll';
+import { Harness } from '../../harness/harness';
+import type { PollRunnerOptions } from '../../harness/poll';
+import { PollRunner } from '../../harness/poll';
 
 export interface TriggerFixture {
 	readonly sandbox: Sandbox;

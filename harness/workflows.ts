@@ -4,10 +4,10 @@
  */
 import type { IBinaryKeyData, IDataObject, INode, INodeParameters } from 'n8n-workflow';
 
-import type { Sandbox, SandboxOptions } from '../../sandbox/server';
-import { createSandbox } from '../../sandbox/server';
-import type { WorkflowJson } from '../harness/harness';
-import { Harness } from '../harness/harness';
+import type { Sandbox, SandboxOptions } from '../sandbox/server';
+import { createSandbox } from '../sandbox/server';
+import type { WorkflowJson } from './harness';
+import { Harness } from './harness';
 
 export const TRIGGER = 'When clicking ‘Execute workflow’';
 export const KWIKID = 'KwikID';

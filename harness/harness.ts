@@ -23,7 +23,7 @@ import type {
 import { Workflow } from 'n8n-workflow';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 
-import { KwikIdApi } from '../../credentials/KwikIdApi.credentials';
+import { KwikIdApi } from '../credentials/KwikIdApi.credentials';
 import type { CredentialTestResult } from './credentialTest';
 import { testCredential } from './credentialTest';
 import { CredentialStore, HarnessCredentialsHelper } from './credentials';

@@ -13,8 +13,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { KwikId } from '../../nodes/KwikId/KwikId.node';
-import { KwikIdTrigger } from '../../nodes/KwikId/KwikIdTrigger.node';
+import { KwikId } from '../nodes/KwikId/KwikId.node';
+import { KwikIdTrigger } from '../nodes/KwikId/KwikIdTrigger.node';
 
 /** Stand-in for n8n's Manual Trigger: one empty item (replace it with pinned data for more). */
 class ManualTrigger implements INodeType {
