@@ -5,7 +5,7 @@
  */
 import { buildDkycBody, TEST_PHONE, validDkycSections } from '../sandbox/fixtures';
 import { validateDkycRequest } from '../nodes/KwikId/shared/dkycSchema';
-import type { DkycInput } from '../nodes/KwikId/shared/dkycSchema';
+import type { DkycInput } from '../nodes/KwikId/shared/dkycRules';
 import type { Benchmark, BenchResult } from './lib';
 import { Deadline, median, timedSync } from './lib';
 

@@ -24,10 +24,13 @@ describe('API failures', () => {
 
 		const error = run.error as unknown as { message: string; description: string; context: IDataObject };
 		expect(error.message).toMatch(/server error \(500\)/);
-		expect(error.description).toMatch(/may already have created the session/);
 		expect(env.sandbox.stats().requests.push_user_data).toBe(1);
-		// The session does exist: resending would have made a second one.
-		expect(env.sandbox.listSessions().map((session) => session.user_id)).toEqual(['FAIL-500']);
+		// The session does exist: resending would have made a second one. KwikID named it in
+		// its answer (`track.session_id`), and the error passes that on.
+		const sessions = env.sandbox.listSessions();
+		expect(sessions.map((session) => session.user_id)).toEqual(['FAIL-500']);
+		expect(error.description).toMatch(new RegExp(`KwikID created session ${sessions[0].session_id} before it failed`));
+		expect(error.context).toMatchObject({ mayHaveCreatedSession: true, session_id: sessions[0].session_id });
 	});
 
 	it('marks the Continue On Fail item as possibly created after a dropped connection', async () => {

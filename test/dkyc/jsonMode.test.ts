@@ -151,4 +151,38 @@ describe('JSON mode', () => {
 		expect(pushed().extras).toEqual(extras);
 		expect(env.sandbox.getSession(String(run.output(NODE)[0].json.session_id))?.extras).toEqual(extras);
 	});
+
+	it.each([
+		['the editor left both coordinates at 0', { address: '12 MG Road, Mumbai', latitude: 0, longitude: 0 }],
+		['an expression gave no coordinates', { address: '12 MG Road, Mumbai', latitude: '', longitude: null }],
+		['only the address was given', { address: '12 MG Road, Mumbai' }],
+	])('sends the address alone when %s, never 0,0 as a place', async (_, value) => {
+		const run = await env.harness.run(
+			dkycWorkflow({
+				userId: 'LEAD-6',
+				phoneNumber: TEST_PHONE,
+				dataMode: 'json',
+				sectionsJson: JSON.stringify(validDkycSections()),
+				options: { location: { value } },
+			}),
+		);
+
+		expect(run.error).toBeUndefined();
+		expect(pushed().extras).toEqual({ location: { address: '12 MG Road, Mumbai' } });
+	});
+
+	it('keeps a real coordinate of 0 when the other one is set (the equator is a place)', async () => {
+		const run = await env.harness.run(
+			dkycWorkflow({
+				userId: 'LEAD-7',
+				phoneNumber: TEST_PHONE,
+				dataMode: 'json',
+				sectionsJson: JSON.stringify(validDkycSections()),
+				options: { location: { value: { address: 'Quito', latitude: 0, longitude: -78.4678 } } },
+			}),
+		);
+
+		expect(run.error).toBeUndefined();
+		expect(pushed().extras).toEqual({ location: { address: 'Quito', latitude: 0, longitude: -78.4678 } });
+	});
 });

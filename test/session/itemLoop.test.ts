@@ -114,7 +114,7 @@ describe('Continue On Fail', () => {
 			expect(json[i].link_url).toMatch(/\/user\/\?l=/);
 		}
 		expect(json[1]).toMatchObject({ error: 'Phone Number is not a 10-digit mobile number' });
-		expect(json[3]).toMatchObject({ error: 'User ID is empty', details: { description: expect.stringMatching(/item 4/) } });
+		expect(json[3]).toMatchObject({ error: 'User ID is empty', details: { description: expect.stringMatching(/item 3/) } });
 		expect(json[4]).toMatchObject({
 			error: 'KwikID refused the Send Link request as malformed (400 Bad Request)',
 			details: { httpCode: '400' },

@@ -33,7 +33,7 @@ describe('Send Link: validation before sending', () => {
 	])('refuses a User ID that is %s, naming the field', async (_case, userId) => {
 		const error = await refused({ userId: '={{ $json.userId }}' }, userId === undefined ? {} : { userId });
 		expect(error.message).toBe('User ID is empty');
-		expect(error.description).toMatch(/item 1/);
+		expect(error.description).toMatch(/item 0/);
 	});
 
 	it.each([

@@ -23,6 +23,8 @@ export interface CannedAnswer {
 	status: number;
 	/** Sent as JSON unless it is a string. */
 	body: unknown;
+	/** Extra answer headers, e.g. Location for a redirect, Content-Disposition for a file. */
+	headers?: Record<string, string>;
 	/** Only for a request this accepts (e.g. one item's body); default: the next on the path. */
 	when?: (request: RecordedRequest) => boolean;
 }
@@ -64,7 +66,7 @@ async function listen(
 				const [answer] = canned.splice(cannedIndex, 1);
 				const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
 				const type = typeof answer.body === 'string' ? 'text/html; charset=utf-8' : 'application/json';
-				res.writeHead(answer.status, { 'Content-Type': type });
+				res.writeHead(answer.status, { 'Content-Type': type, ...answer.headers });
 				res.end(text);
 				return;
 			}

@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { maskPhone, redact } from '../shared/mask';
+import { maskPhone, shown } from '../shared/mask';
 import { normalisePhoneNumber } from '../shared/phone';
 
 export const userIdProperty: INodeProperties = {
@@ -50,21 +50,68 @@ export function extrasProperty(description: string): INodeProperties {
 	};
 }
 
-/** A required text parameter, trimmed; an empty one is an error naming the field. */
-export function requiredText(context: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
+/** Longest text a parameter may hold unless it says otherwise: IDs and codes are short. */
+const MAX_TEXT = 255;
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A text parameter as an expression may fill it: text is trimmed, a number is taken as its
+ * digits, and anything else (an object, a list, true/false) is an error naming the field, as are
+ * control characters and text longer than `maxLength`. Empty gives ''.
+ */
+export function textParameter(
+	context: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+	maxLength = MAX_TEXT,
+): string {
 	const value = context.getNodeParameter(name, itemIndex, '') as unknown;
-	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	if (value === undefined || value === null) return '';
+	if (typeof value !== 'string' && typeof value !== 'number') {
+		throw new NodeOperationError(context.getNode(), `${label} must be text, not ${shown(value)}`, {
+			itemIndex,
+			description: `Check the expression that fills ${label}: for item ${itemIndex} it gave ${typeof value === 'boolean' ? 'true or false' : 'a value that is not text'}.`,
+		});
+	}
+	const text = String(value).trim();
+	if (text.length > maxLength) {
+		throw new NodeOperationError(context.getNode(), `${label} is longer than ${maxLength} characters`, {
+			itemIndex,
+			description: `Got ${text.length} characters, starting "${shown(text)}". Check the expression that fills it.`,
+		});
+	}
+	if (CONTROL.test(text)) {
+		throw new NodeOperationError(context.getNode(), `${label} contains a control character`, {
+			itemIndex,
+			description: `Got "${shown(text)}" (control characters shown as ?). Remove line breaks, tabs and other invisible characters.`,
+		});
+	}
+	return text;
+}
+
+/** A required text parameter (see textParameter); an empty one is an error naming the field. */
+export function requiredText(
+	context: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+	maxLength = MAX_TEXT,
+): string {
+	const text = textParameter(context, name, label, itemIndex, maxLength);
 	if (text === '') {
 		throw new NodeOperationError(context.getNode(), `${label} is empty`, {
 			itemIndex,
-			description: `Enter a value for ${label}, or check the expression that fills it: it gave nothing for item ${itemIndex + 1}.`,
+			description: `Enter a value for ${label}, or check the expression that fills it: it gave nothing for item ${itemIndex}.`,
 		});
 	}
 	return text;
 }
 
 export function phoneNumberParameter(context: IExecuteFunctions, itemIndex: number): string {
-	const raw = requiredText(context, 'phoneNumber', 'Phone Number', itemIndex);
+	const raw = requiredText(context, 'phoneNumber', 'Phone Number', itemIndex, 40);
 	const phone = normalisePhoneNumber(raw);
 	if (!phone) {
 		const digits = raw.replace(/\D/g, '').length;
@@ -76,6 +123,9 @@ export function phoneNumberParameter(context: IExecuteFunctions, itemIndex: numb
 	return phone;
 }
 
+const MAX_EXTRA_KEY = 100;
+const MAX_EXTRA_VALUE = 5000;
+
 /**
  * The user's own extras as strings (the API documents extras as strings). `reserved` maps keys
  * that have an option of their own to that option's label, so the two cannot silently clash.
@@ -86,9 +136,10 @@ export function customExtras(
 	reserved: Readonly<Record<string, string>>,
 ): IDataObject {
 	const extras: IDataObject = {};
-	const custom = context.getNodeParameter('extras.extra', itemIndex, []) as Array<{ key?: unknown; value?: unknown }>;
+	const raw = context.getNodeParameter('extras.extra', itemIndex, []) as unknown;
+	const custom = Array.isArray(raw) ? (raw as Array<{ key?: unknown; value?: unknown }>) : [];
 	for (const [position, entry] of custom.entries()) {
-		const key = String(entry.key ?? '').trim();
+		const key = typeof entry?.key === 'string' || typeof entry?.key === 'number' ? String(entry.key).trim() : '';
 		if (key === '') {
 			throw new NodeOperationError(context.getNode(), `Extra number ${position + 1} has no Key`, {
 				itemIndex,
@@ -104,9 +155,22 @@ export function customExtras(
 		if (Object.prototype.hasOwnProperty.call(extras, key)) {
 			throw new NodeOperationError(context.getNode(), `Extra "${key}" is set twice`, { itemIndex });
 		}
+		if (key.length > MAX_EXTRA_KEY || CONTROL.test(key)) {
+			throw new NodeOperationError(context.getNode(), `Extra number ${position + 1} has an unusable Key`, {
+				itemIndex,
+				description: `Keys are up to ${MAX_EXTRA_KEY} characters without line breaks or other control characters; got "${shown(key)}".`,
+			});
+		}
 		const value = entry.value;
-		extras[key] =
+		const text =
 			value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+		if (text.length > MAX_EXTRA_VALUE) {
+			throw new NodeOperationError(context.getNode(), `Extra "${shown(key)}" is longer than ${MAX_EXTRA_VALUE} characters`, {
+				itemIndex,
+				description: `Got ${text.length} characters. Extras are short notes shown to the KwikID agent; send files as documents.`,
+			});
+		}
+		extras[key] = text;
 	}
 	return extras;
 }
@@ -129,7 +193,7 @@ export function booleanParameter(
 	if (['false', 'no', '0', 'n'].includes(text)) return false;
 	throw new NodeOperationError(context.getNode(), `${label} must be true or false`, {
 		itemIndex,
-		description: `Got "${redact(String(value)).slice(0, 40)}". Use true/false (or yes/no, 1/0).`,
+		description: `Got "${shown(value)}". Use true/false (or yes/no, 1/0).`,
 	});
 }
 
@@ -170,15 +234,25 @@ export interface Throughput {
 	maxRequestsPerSecond: number;
 }
 
-/** Read once per run (item 0): how fast the run goes is not a property of one item. */
+/**
+ * Read once per run (item 0): how fast the run goes is not a property of one item. The editor
+ * keeps both within range; an expression that does not is an error naming the option.
+ */
 export function readThroughput(context: IExecuteFunctions): Throughput {
 	const options = context.getNodeParameter('options', 0, {}) as { maxConcurrency?: unknown; maxRequestsPerSecond?: unknown };
-	const concurrency = Number(options.maxConcurrency ?? DEFAULT_CONCURRENCY);
-	const perSecond = Number(options.maxRequestsPerSecond ?? 0);
-	return {
-		concurrency: Number.isFinite(concurrency)
-			? Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(concurrency)))
-			: DEFAULT_CONCURRENCY,
-		maxRequestsPerSecond: Number.isFinite(perSecond) && perSecond > 0 ? perSecond : 0,
-	};
+	const number = (value: unknown): number =>
+		typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+	const concurrency = options.maxConcurrency === undefined ? DEFAULT_CONCURRENCY : number(options.maxConcurrency);
+	if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+		throw new NodeOperationError(context.getNode(), `Max Concurrent Requests must be a whole number from 1 to ${MAX_CONCURRENCY}`, {
+			description: `Got "${shown(options.maxConcurrency)}".`,
+		});
+	}
+	const perSecond = options.maxRequestsPerSecond === undefined ? 0 : number(options.maxRequestsPerSecond);
+	if (!Number.isFinite(perSecond) || perSecond < 0) {
+		throw new NodeOperationError(context.getNode(), 'Max Requests Per Second must be a number, 0 or more', {
+			description: `Got "${shown(options.maxRequestsPerSecond)}". 0 means no ceiling.`,
+		});
+	}
+	return { concurrency, maxRequestsPerSecond: perSecond };
 }

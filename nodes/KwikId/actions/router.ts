@@ -51,7 +51,7 @@ export function errorItemJson(error: unknown): IDataObject {
 		const details: IDataObject = {};
 		if (error.description) details.description = error.description;
 		const context = error.context as IDataObject;
-		for (const key of ['httpCode', 'missing_fields', 'incorrect_formats', 'mayHaveCreatedSession']) {
+		for (const key of ['httpCode', 'missing_fields', 'incorrect_formats', 'mayHaveCreatedSession', 'session_id']) {
 			if (context[key] !== undefined) details[key] = context[key];
 		}
 		return Object.keys(details).length ? { error: error.message, details } : { error: error.message };
@@ -114,8 +114,10 @@ function stopError(
 		});
 	});
 	for (const [index, failure] of failures) {
-		const mayHave = (failure as { context?: IDataObject }).context?.mayHaveCreatedSession === true;
-		if (index !== first && mayHave) sent.push({ item: index, session_id: null, user_id: null });
+		const failed = (failure as { context?: IDataObject }).context;
+		if (index !== first && failed?.mayHaveCreatedSession === true) {
+			sent.push({ item: index, session_id: typeof failed.session_id === 'string' ? failed.session_id : null, user_id: null });
+		}
 	}
 	sent.sort((a, b) => a.item - b.item);
 	const notStarted: number[] = [];

@@ -12,82 +12,18 @@
  * spreadsheets turned into text, PAN and month names upper-cased, ISO dates turned into
  * DD-MON-YYYY, codes matched case-insensitively. The normalised values are what is sent.
  */
-import { z } from 'zod';
+// zod/v3: present in zod 3.25 and in zod 4, whichever n8n resolves at run time.
+import { z } from 'zod/v3';
 
 import { normalisePhoneNumber } from './phone';
+import type { DkycInput, DkycProblems, DkycValid } from './dkycRules';
+import { emptyProblems, hasProblems, isBase64, isDkycDate, isHttpUrl, ISO_DATE, MONTHS, PAN, UID } from './dkycRules';
 import {
 	DKYC_FIELDS,
 	DKYC_SECTION_NAMES,
 	type DkycFieldSpec,
 	type DkycSectionName,
 } from './dkycFields';
-
-const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
-const UID = /^[0-9]{12}$/;
-const DATE = /^([0-9]{2})-([A-Z]{3})-([0-9]{4})$/;
-const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ].*)?$/;
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-// Plain padded base64, the only kind the API documents (no URL-safe alphabet).
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-export type DkycSectionValues = Record<string, unknown>;
-export type DkycSections = Partial<Record<DkycSectionName, unknown>>;
-
-/** What the node collected for one item, before validation. */
-export interface DkycInput {
-	user_id: unknown;
-	phone_number: unknown;
-	sections: DkycSections;
-}
-
-export interface DkycValid {
-	user_id: string;
-	phone_number: string;
-	sections: Record<DkycSectionName, Record<string, unknown>>;
-}
-
-/** Problems by path, each with a reason for the error's description. */
-export interface DkycProblems {
-	missing: Map<string, string>;
-	incorrect: Map<string, string>;
-	/** Reasons worth a place in the error message itself, e.g. which binary field is absent. */
-	notes: string[];
-}
-
-export function emptyProblems(): DkycProblems {
-	return { missing: new Map(), incorrect: new Map(), notes: [] };
-}
-
-export function hasProblems(problems: DkycProblems): boolean {
-	return problems.missing.size > 0 || problems.incorrect.size > 0;
-}
-
-/** DD-MON-YYYY with a real month and a day that exists in that month (leap years included). */
-export function isDkycDate(value: string): boolean {
-	const match = DATE.exec(value);
-	if (!match) return false;
-	const month = MONTHS.indexOf(match[2]);
-	if (month < 0) return false;
-	const day = Number(match[1]);
-	const year = Number(match[3]);
-	// Computed, not via Date: Date maps years 0-99 to 1900-1999 and would misjudge 29-FEB-0000.
-	const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-	const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month];
-	return day >= 1 && day <= daysInMonth;
-}
-
-export function isHttpUrl(value: string): boolean {
-	try {
-		const url = new URL(value);
-		return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
-	} catch {
-		return false;
-	}
-}
-
-export function isBase64(value: string): boolean {
-	return value.length % 4 === 0 && BASE64.test(value);
-}
 
 /** `1990-01-05` (or an ISO timestamp, as `$now` and date pickers give) -> `05-JAN-1990`. */
 function toDkycDate(value: string): string {
@@ -222,7 +158,9 @@ export function validateDkycRequest(
 		for (const issue of result.error.issues) {
 			const path = apiPath(issue.path);
 			if (problems.missing.has(path) || problems.incorrect.has(path)) continue;
-			const absent = issue.code === z.ZodIssueCode.invalid_type && issue.received === 'undefined';
+			// Missing, not malformed: zod 3 says so in `received`; the value itself says so under any zod.
+			const absent =
+				issue.code === z.ZodIssueCode.invalid_type && (issue.received === 'undefined' || isBlank(valueAt(input, issue.path)));
 			if (absent) problems.missing.set(path, 'required');
 			else problems.incorrect.set(path, issue.message);
 		}
@@ -231,6 +169,20 @@ export function validateDkycRequest(
 		ok: false,
 		problems: { missing: inApiOrder(problems.missing), incorrect: inApiOrder(problems.incorrect), notes: problems.notes },
 	};
+}
+
+function isBlank(value: unknown): boolean {
+	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** The raw value at a zod issue path (which may start with `sections`). */
+function valueAt(root: unknown, path: ReadonlyArray<string | number>): unknown {
+	let current = root;
+	for (const key of path) {
+		if (typeof current !== 'object' || current === null) return undefined;
+		current = (current as Record<string | number, unknown>)[key];
+	}
+	return current;
 }
 
 /** Body order: user_id, phone_number, then the documented fields; anything else last. */

@@ -55,3 +55,26 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | unde
 	}
 	return redact(out);
 }
+
+/**
+ * A value as an error message may show it: masked, control characters made visible, and cut
+ * short (a megabyte from an expression must not become a megabyte message).
+ */
+export function shown(value: unknown, max = 40): string {
+	const text =
+		typeof value === 'string'
+			? value
+			: typeof value === 'number' || typeof value === 'boolean'
+				? String(value)
+				: value === null
+					? 'null'
+					: Array.isArray(value)
+						? 'a list'
+						: typeof value === 'object'
+							? 'an object'
+							: String(value);
+	// eslint-disable-next-line no-control-regex -- finding control characters is the point
+	const visible = text.replace(/[\u0000-\u001f\u007f]/g, '?');
+	const cut = visible.length > max ? `${visible.slice(0, max)}…` : visible;
+	return redact(cut);
+}

@@ -12,9 +12,9 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { resolveBaseUrl } from '../shared/baseUrl';
 import { TokenHolder } from './auth';
 import type { ApiFailure } from './errors';
-import { extractFailure, mediaError, toNodeApiError } from './errors';
+import { extractFailure, mediaError, mediaRefusal, toNodeApiError, unexpectedAnswer } from './errors';
 import type { DownloadedFile } from './media';
-import { mediaRequest, mediaTarget, readMedia } from './media';
+import { mediaRequest, mediaTarget, readMedia, refusedMedia, TooLarge } from './media';
 import type { RetryCounts, RetryPolicy } from './retry';
 import { DEFAULT_RETRY, nextRetry } from './retry';
 import type { RateGate } from './throttle';
@@ -27,6 +27,25 @@ export interface ClientOptions {
 	maxRequestsPerSecond?: number;
 	retry?: RetryPolicy;
 }
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/** Where a redirect answer points, resolved against the URL that was asked. */
+function redirectTarget(failure: ApiFailure, from: string): URL | undefined {
+	if (failure.status === undefined || !REDIRECTS.has(failure.status)) return undefined;
+	const location = failure.headers.location;
+	const text = Array.isArray(location) ? location[0] : location;
+	if (typeof text !== 'string' || text === '') return undefined;
+	try {
+		return new URL(text, from);
+	} catch {
+		return undefined;
+	}
+}
+
+/** Default ceiling for one media file. */
+export const DEFAULT_MAX_FILE_BYTES = 250 * 1024 * 1024;
 
 /** A request's end: its answer, or the failure the retry policy gave up on. */
 type Outcome = { ok: true; value: unknown } | { ok: false; failure: ApiFailure; counts: RetryCounts };
@@ -60,15 +79,33 @@ export class KwikIdClient {
 			headers: { accept: 'application/json' },
 			json: true,
 			timeout: 60_000,
+			// Every request carries the token: n8n's redirect handling would keep the `auth` header
+			// on the way to another host. Redirects are followed here, within the same origin only.
+			disableFollowRedirect: true,
 		};
 		if (request.body !== undefined) options.body = request.body;
 		// A cancelled execution abandons reads at once. A request that creates a session is left
 		// to finish: cut off, nobody would know whether it created one.
 		const signal = request.idempotent ? this.cancelSignal() : undefined;
 		if (signal) options.abortSignal = signal;
-		const outcome = await this.withRetries(request.idempotent, true, async () => await this.tokens.send(options, this.pace));
-		if (!outcome.ok) throw toNodeApiError(this.context, outcome.failure, request, outcome.counts.rateLimited);
-		return outcome.value as T;
+		for (let hop = 0; ; hop++) {
+			const outcome = await this.withRetries(request.idempotent, true, async () => await this.tokens.send(options, this.pace));
+			if (!outcome.ok) {
+				const from = String(options.url);
+				const next = redirectTarget(outcome.failure, from);
+				// 307/308 keep the method and body; a POST answered 301-303 was not meant to be resent.
+				const keepsMethod = request.method === 'GET' || outcome.failure.status === 307 || outcome.failure.status === 308;
+				if (next && next.origin === new URL(from).origin && keepsMethod && hop < MAX_REDIRECTS) {
+					options.url = next.toString();
+					continue;
+				}
+				if (next) outcome.failure.redirectTo = next;
+				throw toNodeApiError(this.context, outcome.failure, request, outcome.counts.rateLimited);
+			}
+			const problem = request.problem?.(outcome.value);
+			if (problem !== undefined) throw unexpectedAnswer(this.context, request, problem, outcome.value);
+			return outcome.value as T;
+		}
 	}
 
 	/**
@@ -76,20 +113,40 @@ export class KwikIdClient {
 	 * passes the account's gate; on any other host it goes without the token, so the token
 	 * never leaves KwikID.
 	 */
-	async download(link: string, itemIndex?: number): Promise<DownloadedFile> {
-		const target = mediaTarget(link, this.baseUrl);
-		const options = mediaRequest(target);
-		const signal = this.cancelSignal();
-		if (signal) options.abortSignal = signal;
-		const send = target.sameOrigin
-			? async () => await this.tokens.send(options, this.pace)
-			: async () => {
-					await this.pace();
-					return await this.context.helpers.httpRequest({ ...options });
-				};
-		const outcome = await this.withRetries(true, target.sameOrigin, send);
-		if (!outcome.ok) throw mediaError(this.context, outcome.failure, target.url, target.sameOrigin, itemIndex);
-		return readMedia(outcome.value);
+	async download(link: string, itemIndex?: number, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<DownloadedFile> {
+		let target = mediaTarget(link, this.baseUrl);
+		for (let hop = 0; ; hop++) {
+			// Every hop is checked: a redirect is as untrusted as the link itself.
+			const refused = refusedMedia(target.url, this.baseUrl);
+			if (refused) throw mediaRefusal(this.context, target.url, refused, itemIndex);
+			const options = mediaRequest(target);
+			const signal = this.cancelSignal();
+			if (signal) options.abortSignal = signal;
+			const send = target.sameOrigin
+				? async () => await this.tokens.send(options, this.pace)
+				: async () => {
+						await this.pace();
+						return await this.context.helpers.httpRequest({ ...options });
+					};
+			const outcome = await this.withRetries(true, target.sameOrigin, send);
+			if (!outcome.ok) {
+				const next = redirectTarget(outcome.failure, target.url.toString());
+				if (next && hop < MAX_REDIRECTS) {
+					// The token goes only to the API's own origin, wherever the redirect points.
+					target = mediaTarget(next, this.baseUrl);
+					continue;
+				}
+				throw mediaError(this.context, outcome.failure, target.url, target.sameOrigin, itemIndex);
+			}
+			try {
+				return await readMedia(outcome.value, maxBytes);
+			} catch (error) {
+				if (!(error instanceof TooLarge)) throw mediaError(this.context, { headers: {}, code: 'ECONNRESET' }, target.url, target.sameOrigin, itemIndex);
+				const limit = `the Max File Size of ${Math.round(maxBytes / 1024 / 1024)} MB`;
+				const size = error.bytes !== undefined ? `it is ${Math.ceil(error.bytes / 1024 / 1024)} MB, over ${limit}` : `it is over ${limit}`;
+				throw mediaRefusal(this.context, target.url, size, itemIndex);
+			}
+		}
 	}
 
 	/** Sends until it succeeds or the retry policy gives up. */

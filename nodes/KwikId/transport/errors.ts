@@ -7,10 +7,11 @@
  * router and the trigger read (httpCode, field lists, mayHaveCreatedSession).
  */
 import type { JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { redact } from '../shared/mask';
 import { bodyAsObject, isRecord } from '../shared/objects';
+import { fileNameOf } from './media';
 import { LOGIN_FAILURE } from './token';
 import type { ApiRequest, KwikIdErrorContext, KwikIdFunctions } from './types';
 
@@ -23,6 +24,8 @@ export interface ApiFailure {
 	code?: string;
 	/** The credential could not log in; the message says why (from preAuthentication). */
 	loginFailure?: string;
+	/** A redirect that was not followed: where it pointed. */
+	redirectTo?: URL;
 }
 
 /**
@@ -97,7 +100,8 @@ export function toNodeApiError(
 	const status = failure.status;
 	let message: string;
 	let description: string | undefined;
-	const hint = status !== undefined ? request.hints?.[status] : undefined;
+	const candidate = status !== undefined ? request.hints?.[status] : undefined;
+	const hint = candidate && (!candidate.when || candidate.when.test(said)) ? candidate : undefined;
 
 	if (failure.loginFailure !== undefined) {
 		message = failure.loginFailure;
@@ -115,6 +119,11 @@ export function toNodeApiError(
 				description = 'It was retried and still failed. Try again later.';
 			}
 		}
+	} else if (status >= 300 && status < 400) {
+		const where = failure.redirectTo ? `${failure.redirectTo.protocol}//${failure.redirectTo.host}` : 'another address';
+		message = `KwikID answered with a redirect (${status}) to ${where}, which was not followed`;
+		description =
+			'Requests to KwikID carry the credential\'s token, so they follow redirects only within the same https address: the token did not leave it. Check the Domain in the KwikID credential; if KwikID has moved, enter the new address there.';
 	} else if (status === 400) {
 		const object = bodyAsObject(failure.body);
 		const errors = isRecord(object?.errors) ? object?.errors : undefined;
@@ -150,7 +159,15 @@ export function toNodeApiError(
 	} else if (status >= 500) {
 		message = `KwikID had a server error (${status})${said ? `: ${said}` : ''}`;
 		if (!request.idempotent) {
-			description = NOT_RESENT;
+			const created = trackedSessionId(failure.body);
+			if (created) {
+				// push_user_data's error body carries `track`: KwikID says which session it made.
+				message = `KwikID had a server error (${status}) after creating session ${created}${said ? `: ${said}` : ''}`;
+				description = `KwikID created session ${created} before it failed. It was not sent again: check that session with Get Session instead of running this item again.`;
+				errorContext.session_id = created;
+			} else {
+				description = NOT_RESENT;
+			}
 			errorContext.mayHaveCreatedSession = true;
 		} else {
 			description ??= 'It was retried and still failed. Try again later.';
@@ -182,6 +199,51 @@ export function toNodeApiError(
 	return error;
 }
 
+/** `track.session_id` of an answer body, when KwikID names the session it created. */
+export function trackedSessionId(body: unknown): string | undefined {
+	const track = bodyAsObject(body)?.track;
+	const id = isRecord(track) ? track.session_id : undefined;
+	return typeof id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(id) ? id : undefined;
+}
+
+/**
+ * An answer with HTTP 200 that is not what the call promises: `success: false`, or a missing
+ * field the operation needs. Never retried (KwikID did answer). `shown` lists only the keys that
+ * came back, never values.
+ */
+export function unexpectedAnswer(
+	context: KwikIdFunctions,
+	request: ApiRequest,
+	what: string,
+	body: unknown,
+): NodeApiError {
+	const object = bodyAsObject(body);
+	const said = redact(apiMessage(body));
+	const created = request.idempotent ? undefined : trackedSessionId(body);
+	const keys = object ? Object.keys(object).slice(0, 12).join(', ') : typeof body;
+	const message = `${what}${said ? `: ${said}` : ''}`;
+	const errorContext: KwikIdErrorContext = { httpCode: '200' };
+	if (said) errorContext.kwikIdMessage = said;
+	let description = `KwikID answered with status 200 but ${object ? `with the fields: ${keys || 'none'}` : 'without a JSON object'}.`;
+	if (!request.idempotent) {
+		errorContext.mayHaveCreatedSession = true;
+		if (created) errorContext.session_id = created;
+		description += created
+			? ` It names session ${created}: check it with Get Session instead of running this item again.`
+			: ` ${NOT_RESENT}`;
+	}
+	const error = new NodeApiError(context.getNode(), { message, httpCode: '200' } as JsonObject, {
+		message,
+		description,
+		httpCode: '200',
+		itemIndex: request.itemIndex,
+	});
+	Object.assign(error.context, errorContext);
+	error.message = message;
+	error.description = description;
+	return error;
+}
+
 export function describeFieldErrors(missing: string[], incorrect: string[]): string {
 	const parts: string[] = [];
 	if (missing.length) parts.push(`missing ${missing.join(', ')}`);
@@ -190,6 +252,21 @@ export function describeFieldErrors(missing: string[], incorrect: string[]): str
 }
 
 /** A failed media download names the file and the host, not the credential (it may not be KwikID's). */
+/** A media link the node will not fetch (see media.ts), or a file over the size limit. */
+export function mediaRefusal(
+	context: KwikIdFunctions,
+	url: URL,
+	reason: string,
+	itemIndex: number | undefined,
+): NodeOperationError {
+	const message = `Did not download the session file "${redact(fileNameOf(url))}" from ${url.protocol}//${url.host}: ${reason}`;
+	return new NodeOperationError(context.getNode(), message, {
+		itemIndex,
+		description:
+			'Nothing was requested from that address. Leave this file out of Download Media, or ask KwikID why the session links to it.',
+	});
+}
+
 export function mediaError(
 	context: KwikIdFunctions,
 	failure: ApiFailure,
@@ -197,7 +274,7 @@ export function mediaError(
 	sameHost: boolean,
 	itemIndex: number | undefined,
 ): NodeApiError {
-	const file = decodeURIComponent(url.pathname.split('/').pop() || url.pathname);
+	const file = fileNameOf(url);
 	const what = failure.status !== undefined ? `status ${failure.status}` : `no answer (${failure.code ?? 'UNKNOWN'})`;
 	const message = `Could not download the session file "${redact(file)}" from ${url.host}: ${what}`;
 	const description = sameHost

@@ -2,6 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { redact } from '../shared/mask';
+import { isPlainObject } from '../shared/objects';
 import type { KwikIdClient } from './client';
 
 interface SessionDetailsResponse {
@@ -21,11 +22,16 @@ export async function fetchSessionData(
 		itemIndex,
 		hints: {
 			400: {
+				// Only this 400 means an unknown session; any other says what KwikID said.
+				when: /invalid session id/i,
 				message: `KwikID does not know the session id "${redact(sessionId)}"`,
 				description: 'Check that it comes from Send Link or Push DKYC Data on the same KwikID domain and environment.',
 			},
 		},
+		problem: (body) =>
+			isPlainObject((body as SessionDetailsResponse | undefined)?.session_data)
+				? undefined
+				: 'KwikID answered get_details without session data',
 	});
-	const data = response?.session_data;
-	return data && typeof data === 'object' ? data : {};
+	return response.session_data as IDataObject;
 }

@@ -138,6 +138,8 @@ async function requestToken(
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				timeout: 30_000,
+				// A redirect would carry the password to wherever it points (307/308 resend the body).
+				disableFollowRedirect: true,
 			})) as FullResponse;
 		} catch (error) {
 			fail(redactSecrets(describeNetworkError(error, baseUrl), secrets));
@@ -159,8 +161,23 @@ async function requestToken(
 			await sleep(Math.max(retryAfterMs(response.headers['retry-after'], 1000 * 2 ** attempt), 100 * 2 ** attempt));
 			continue;
 		}
+		if (status >= 300 && status < 400) fail(redirectMessage(status, response.headers.location, baseUrl));
 		fail(tokenErrorMessage(status, apiText, username));
 	}
+}
+
+function redirectMessage(status: number, location: unknown, baseUrl: string): string {
+	const text = Array.isArray(location) ? String(location[0] ?? '') : typeof location === 'string' ? location : '';
+	let where = 'another address';
+	try {
+		if (text) {
+			const url = new URL(text, baseUrl);
+			where = `${url.protocol}//${url.host}`;
+		}
+	} catch {
+		// An unreadable Location: say "another address".
+	}
+	return `KwikID answered the login with a redirect (${status}) to ${where}. It was not followed, so the password was not sent there. Check the Domain in the KwikID credential; if KwikID has moved, enter the new address.`;
 }
 
 function tokenErrorMessage(status: number, apiText: string, username: string): string {

@@ -16,8 +16,17 @@ export interface ApiRequest {
 	 */
 	idempotent: boolean;
 	itemIndex?: number;
-	/** What a specific HTTP status means for this operation, said instead of the generic text. */
-	hints?: Partial<Record<number, { message: string; description?: string }>>;
+	/**
+	 * What a specific HTTP status means for this operation, said instead of the generic text.
+	 * With `when`, only if KwikID's own message matches it (e.g. only the 400 that says
+	 * "Invalid session id" means an unknown session).
+	 */
+	hints?: Partial<Record<number, { message: string; description?: string; when?: RegExp }>>;
+	/**
+	 * Checks a 2xx answer: returns what is wrong with it (said as the error's headline), or
+	 * undefined when it is usable. KwikID answers some failures with 200.
+	 */
+	problem?: (body: unknown) => string | undefined;
 }
 
 /** Context fields on the thrown NodeApiError that callers (Continue On Fail, the trigger) read. */
@@ -27,4 +36,6 @@ export interface KwikIdErrorContext extends IDataObject {
 	missing_fields?: string[];
 	incorrect_formats?: string[];
 	mayHaveCreatedSession?: boolean;
+	/** The session KwikID says it created before failing (push_user_data's `track`). */
+	session_id?: string;
 }

@@ -9,7 +9,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { dkycSectionFields, type DkycFieldSpec } from '../../shared/dkycFields';
-import { isBase64, isHttpUrl, type DkycProblems } from '../../shared/dkycSchema';
+import { isBase64, isHttpUrl, type DkycProblems } from '../../shared/dkycRules';
 import { isPlainObject } from '../../shared/objects';
 
 export type DocumentSource = 'binary' | 'url' | 'base64';

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { DkycProblems } from '../../shared/dkycSchema';
+import type { DkycProblems } from '../../shared/dkycRules';
 import { customExtras, extrasProperty, throughputOptions } from '../common';
 
 export const extrasParameter = extrasProperty('Your own fields stored with the session, e.g. applicant_name or loan_amt');
@@ -43,7 +43,7 @@ export const optionsParameter: INodeProperties = {
 							type: 'number',
 							typeOptions: { minValue: -90, maxValue: 90, numberPrecision: 6 },
 							default: 0,
-							description: 'Latitude in decimal degrees, e.g. 19.10817',
+							description: 'Latitude in decimal degrees, e.g. 19.10817. Leave Latitude and Longitude at 0 to send the address alone.',
 						},
 						{
 							displayName: 'Longitude',
@@ -51,7 +51,7 @@ export const optionsParameter: INodeProperties = {
 							type: 'number',
 							typeOptions: { minValue: -180, maxValue: 180, numberPrecision: 6 },
 							default: 0,
-							description: 'Longitude in decimal degrees, e.g. 72.903107',
+							description: 'Longitude in decimal degrees, e.g. 72.903107. Leave Latitude and Longitude at 0 to send the address alone.',
 						},
 					],
 				},
@@ -73,12 +73,23 @@ function coordinate(value: unknown, limit: number): number | undefined {
 	return typeof number === 'number' && Number.isFinite(number) && Math.abs(number) <= limit ? number : undefined;
 }
 
+/** Not filled in: the editor's default 0, or nothing from an expression. */
+function unset(value: unknown): boolean {
+	return value === undefined || value === null || value === 0 || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
+ * The location as sent. The editor fills both coordinates with 0 when only an address is
+ * entered: 0,0 (a point in the Atlantic) is never sent as a real place, so when both are left
+ * unset only the address goes.
+ */
 function buildLocation(location: LocationValues, problems: DkycProblems): IDataObject {
 	const out: IDataObject = {};
 	const address = typeof location.address === 'string' ? location.address.trim() : '';
 	if (address) out.address = address;
-	const latitude = coordinate(location.latitude ?? 0, 90);
-	const longitude = coordinate(location.longitude ?? 0, 180);
+	if (unset(location.latitude) && unset(location.longitude)) return out;
+	const latitude = coordinate(unset(location.latitude) ? 0 : location.latitude, 90);
+	const longitude = coordinate(unset(location.longitude) ? 0 : location.longitude, 180);
 	if (latitude === undefined) problems.incorrect.set('extras.location.latitude', 'expected a number from -90 to 90');
 	else out.latitude = latitude;
 	if (longitude === undefined) problems.incorrect.set('extras.location.longitude', 'expected a number from -180 to 180');

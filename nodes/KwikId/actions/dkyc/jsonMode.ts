@@ -6,8 +6,8 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DKYC_SECTION_NAMES, type DkycSectionName } from '../../shared/dkycFields';
-import type { DkycSections } from '../../shared/dkycSchema';
-import { redact } from '../../shared/mask';
+import type { DkycSections } from '../../shared/dkycRules';
+import { redact, shown } from '../../shared/mask';
 import { isPlainObject } from '../../shared/objects';
 
 const TEMPLATE = JSON.stringify(Object.fromEntries(DKYC_SECTION_NAMES.map((name) => [name, {}])), null, 2);
@@ -29,15 +29,20 @@ function isSectionName(name: string): name is DkycSectionName {
 function parse(context: IExecuteFunctions, itemIndex: number): unknown {
 	const raw = context.getNodeParameter('sectionsJson', itemIndex, '') as unknown;
 	if (typeof raw !== 'string') return raw;
-	if (raw.trim() === '') return {};
+	if (raw.trim() === '') {
+		throw new NodeOperationError(context.getNode(), 'Sections (JSON) is empty', {
+			itemIndex,
+			description: `Give the record as one JSON object, e.g. {"BASIC_INFORMATION": {...}}, or check the expression that fills it: it gave nothing for item ${itemIndex}.`,
+		});
+	}
 	try {
 		return JSON.parse(raw) as unknown;
 	} catch (error) {
 		// V8 quotes part of the text in its message, and the text holds PAN and Aadhaar numbers.
-		const reason = redact(error instanceof Error ? error.message : String(error));
+		const reason = shown(error instanceof Error ? error.message : String(error), 200);
 		throw new NodeOperationError(context.getNode(), 'Sections (JSON) is not valid JSON', {
 			itemIndex,
-			description: `${reason}. If the value comes from an expression, check what it gives for item ${itemIndex + 1}.`,
+			description: `${reason}. If the value comes from an expression, check what it gives for item ${itemIndex}.`,
 		});
 	}
 }

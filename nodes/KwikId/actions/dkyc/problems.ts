@@ -7,7 +7,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { DkycProblems } from '../../shared/dkycSchema';
+import type { DkycProblems } from '../../shared/dkycRules';
 import { describeFieldErrors } from '../../transport';
 
 /** Past this many paths per list the message shortens; the full lists stay in `context`. */

@@ -1,14 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { DKYC_STEPS } from '../../shared/dkycFields';
-import {
-	emptyProblems,
-	validateDkycRequest,
-	type DkycProblems,
-	type DkycSections,
-	type DkycValid,
-} from '../../shared/dkycSchema';
+import type * as DkycSchema from '../../shared/dkycSchema';
+import { emptyProblems, type DkycProblems, type DkycSections, type DkycValid } from '../../shared/dkycRules';
 import { isPlainObject } from '../../shared/objects';
 import type { KwikIdClient } from '../../transport';
 import { phoneNumberProperty, userIdProperty } from '../common';
@@ -61,6 +56,23 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
+/**
+ * The zod validator, loaded on first use: zod resolves to whatever copy n8n ships, and a
+ * problem loading it must not take Send Link and Get Session down with Push DKYC Data.
+ */
+let validator: Promise<typeof DkycSchema> | undefined;
+async function loadValidator(context: IExecuteFunctions): Promise<typeof DkycSchema> {
+	validator ??= import('../../shared/dkycSchema');
+	try {
+		return await validator;
+	} catch (error) {
+		validator = undefined;
+		throw new NodeOperationError(context.getNode(), 'Push DKYC Data could not load its validator (zod)', {
+			description: `n8n provides zod to community nodes; this n8n's copy could not be loaded (${error instanceof Error ? error.message : String(error)}). Send Link and Get Session are not affected.`,
+		});
+	}
+}
+
 /** Sections and document references of one item, in whichever mode the node is in. */
 function readSections(
 	context: IExecuteFunctions,
@@ -112,6 +124,7 @@ async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikI
 	const extras = buildExtras(this, itemIndex, problems);
 
 	// Everything is checked before the request, and reported together, as the API would.
+	const { validateDkycRequest } = await loadValidator(this);
 	const result = validateDkycRequest(
 		{
 			user_id: this.getNodeParameter('userId', itemIndex, ''),
@@ -134,6 +147,11 @@ async function push(client: KwikIdClient, body: IDataObject, itemIndex: number):
 		// It creates a session: after a 5xx or a lost connection it is never sent again.
 		idempotent: false,
 		itemIndex,
+		// KwikID may say `success: false` with status 200: that is a failure, not a session.
+		problem: (answer) =>
+			isPlainObject(answer) && answer.success !== false && typeof answer.session_id === 'string'
+				? undefined
+				: 'KwikID did not confirm the DKYC record',
 		hints: {
 			400: {
 				message: 'KwikID refused the DKYC data',

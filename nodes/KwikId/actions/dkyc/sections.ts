@@ -6,7 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INodePropertyOptions, INodeProperties } from 'n8n-workflow';
 
 import { DKYC_SECTION_NAMES, dkycSectionFields, type DkycFieldSpec, type DkycSectionName } from '../../shared/dkycFields';
-import type { DkycSections } from '../../shared/dkycSchema';
+import type { DkycSections } from '../../shared/dkycRules';
 
 type FormSection = Exclude<DkycSectionName, 'DOCUMENT_COLLECTION'>;
 

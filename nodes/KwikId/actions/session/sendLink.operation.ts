@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { toEpochSeconds } from '../../shared/dates';
-import { redact } from '../../shared/mask';
+import { shown } from '../../shared/mask';
+import { isPlainObject } from '../../shared/objects';
 import type { KwikIdClient } from '../../transport';
 import {
 	booleanParameter,
@@ -11,6 +12,7 @@ import {
 	phoneNumberParameter,
 	phoneNumberProperty,
 	requiredText,
+	textParameter,
 	throughputOptions,
 	userIdProperty,
 } from '../common';
@@ -94,15 +96,14 @@ const RESERVED_EXTRAS: Record<string, string> = {
 
 interface SendLinkOptions {
 	lastKycDate?: unknown;
-	linkExpiresIn?: number;
-	origin?: string;
-	sessionType?: string;
+	linkExpiresIn?: unknown;
 }
 
 function buildExtras(context: IExecuteFunctions, itemIndex: number, options: SendLinkOptions): IDataObject {
 	const extras = customExtras(context, itemIndex, RESERVED_EXTRAS);
 	if (options.linkExpiresIn !== undefined) {
-		const seconds = Number(options.linkExpiresIn);
+		const raw = options.linkExpiresIn;
+		const seconds = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : Number.NaN;
 		if (!Number.isInteger(seconds) || seconds < 60) {
 			throw new NodeOperationError(context.getNode(), 'Link Expires In must be a whole number of seconds, at least 60', {
 				itemIndex,
@@ -114,8 +115,8 @@ function buildExtras(context: IExecuteFunctions, itemIndex: number, options: Sen
 	if (options.lastKycDate !== undefined && options.lastKycDate !== '') {
 		const seconds = toEpochSeconds(options.lastKycDate, context.getTimezone());
 		if (seconds === undefined) {
-			const shown = redact(String(options.lastKycDate)).slice(0, 40);
-			throw new NodeOperationError(context.getNode(), `Last KYC Date "${shown}" is not a date`, {
+			const given = shown(options.lastKycDate);
+			throw new NodeOperationError(context.getNode(), `Last KYC Date "${given}" is not a date`, {
 				itemIndex,
 				description: 'Pick a date, or give an ISO date such as 2024-03-31, or epoch seconds.',
 			});
@@ -139,7 +140,7 @@ export function usableLinkUrl(linkUrl: string): string {
 async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikIdClient): Promise<SendItem> {
 	const userId = requiredText(this, 'userId', 'User ID', itemIndex);
 	const phoneNumber = phoneNumberParameter(this, itemIndex);
-	const linkType = requiredText(this, 'linkType', 'Link Type', itemIndex);
+	const linkType = requiredText(this, 'linkType', 'Link Type', itemIndex, 64);
 	const sendNotification = booleanParameter(this, 'sendNotification', 'Send Notification', itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as SendLinkOptions;
 
@@ -149,8 +150,10 @@ async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikI
 		send_notification: sendNotification ? 1 : 0,
 		link_type: linkType,
 	};
-	if (options.sessionType?.trim()) body.session_type = options.sessionType.trim();
-	if (options.origin?.trim()) body.origin = options.origin.trim();
+	const sessionType = textParameter(this, 'options.sessionType', 'Session Type', itemIndex, 64);
+	if (sessionType) body.session_type = sessionType;
+	const origin = textParameter(this, 'options.origin', 'Origin', itemIndex, 64);
+	if (origin) body.origin = origin;
 	const extras = buildExtras(this, itemIndex, options);
 	if (Object.keys(extras).length) body.extras = extras;
 
@@ -162,6 +165,10 @@ async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikI
 			body,
 			idempotent: false,
 			itemIndex,
+			problem: (answer) =>
+				isPlainObject(answer) && typeof answer.session_id === 'string' && answer.success !== false
+					? undefined
+					: 'KwikID did not return a session for the link',
 			hints: {
 				400: {
 					message: 'KwikID refused the Send Link request as malformed (400 Bad Request)',
