@@ -174,6 +174,28 @@ describe('the rate-limit gate and the ceiling', () => {
 		expect(byEndpoint['200']).toBe(new Set(users).size);
 	});
 
+	it.each([
+		['Retry-After: 0', 0],
+		['no Retry-After', undefined],
+	])('a sustained rate limit answering %s fails no item: requests are spaced out instead', async (_, retryAfterSec) => {
+		// A gateway's token bucket: 20 at once, then 50 per second. Answers take no time, so even
+		// one request at a time is faster than the bucket refills.
+		await own.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(1, 'WARM')) });
+		own.sandbox.reset();
+		own.sandbox.setFaults({
+			rateLimit: { capacity: 20, refillPerSec: 50, ...(retryAfterSec === undefined ? {} : { retryAfterSec }) },
+		});
+
+		const run = await own.harness.run(sendLinkWorkflow(mapped, { onError: 'continueRegularOutput' }), {
+			pinData: pinned(leads(200)),
+		});
+
+		expect(run.error).toBeUndefined();
+		const errors = run.output(KWIKID).filter((item) => item.json.error !== undefined);
+		expect(errors).toEqual([]);
+		expect(own.sandbox.listSessions()).toHaveLength(200);
+	});
+
 	it('keeps to Max Requests Per Second', async () => {
 		await own.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(1, 'WARM')) }); // a stored token
 		own.sandbox.reset();

@@ -9,6 +9,7 @@ import type { IBinaryKeyData, IDataObject, INodeParameters } from 'n8n-workflow'
 import { validDkycSections } from '../../sandbox/fixtures';
 import { KWIKID, pinned, stopError, useSessionEnv } from './helpers';
 import { kwikIdWorkflow } from '../../harness/workflows';
+import { useTriggerFixture } from '../trigger/helpers';
 
 const env = useSessionEnv();
 
@@ -196,4 +197,42 @@ describe('hostile input: a clear error naming the field, and no request', () => 
 			for (const secret of SECRETS) expect(said).not.toContain(secret);
 		},
 	);
+});
+
+describe('hostile input to the KwikID Trigger: reported by name, never requested', () => {
+	const fx = useTriggerFixture();
+
+	it.each([
+		['a slash', 'abc/def'],
+		['a path up', '../etc/passwd'],
+		['a query', 'abc?admin=1'],
+		['an encoded slash', 'abc%2Fdef'],
+		['unicode', 'séance-1'],
+		['a control character', 'abc\u0007def'],
+		['a megabyte', MEGABYTE],
+	])('a watched id with %s is reported once and never requested; the others are watched', async (_, bad) => {
+		const [good] = fx.sessions(1);
+		const watching = fx.runner({ sessionIds: `${good}\n${bad}` });
+
+		const first = await watching.poll();
+		expect(first.kind).toBe('error');
+		if (first.kind === 'error') {
+			expect(first.error.message).toMatch(/^KwikID does not know the watched session .*\(not a session ID\)$/);
+			expect(first.error.message.length).toBeLessThan(300);
+		}
+		// Only the good id was requested.
+		expect(fx.detailCalls()).toBe(1);
+		fx.sandbox.setStatus(good, 'agent_alloted');
+		expect((await watching.items()).map((item) => item.json.session_id)).toEqual([good]);
+		expect(fx.detailCalls()).toBe(2);
+	});
+
+	it.each([
+		['an object', { id: 1 }],
+		['true', true],
+	])('Session IDs from an expression that gives %s watch nothing and request nothing', async (_, value) => {
+		const runner = fx.runner({ sessionIds: `={{ ${JSON.stringify(value)} }}` });
+		expect(await runner.poll()).toEqual({ kind: 'none' });
+		expect(fx.detailCalls()).toBe(0);
+	});
 });

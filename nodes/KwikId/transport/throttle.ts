@@ -8,8 +8,9 @@
  *   trigger in this n8n process. Until KwikID answers 429 it lets everything through. A 429
  *   narrows the number of requests in flight to half of what was in flight (once per round of
  *   requests, as TCP does), each success widens it again by one request per round, and a
- *   Retry-After pauses every request to that account until then. So a burst of 429s slows the
- *   batch instead of failing rows or hammering the API.
+ *   Retry-After pauses every request to that account until then (without one, requests are
+ *   spaced once the gate is down to one at a time). So a burst of 429s slows the batch instead
+ *   of failing rows or hammering the API.
  * - `Pacer` spaces request starts for a user-set requests-per-second ceiling.
  *
  * Waits use n8n's `sleep`: community nodes may not use timers directly.
@@ -34,6 +35,8 @@ export class RateGate {
 	private round = 0;
 	private pausedUntil = 0;
 	private lastActivity = 0;
+	/** 429s since the last success. */
+	private refusedInARow = 0;
 	private readonly waiting: Array<() => void> = [];
 
 	constructor(private readonly now: () => number = Date.now) {}
@@ -66,18 +69,29 @@ export class RateGate {
 		this.inFlight = Math.max(0, this.inFlight - 1);
 		this.lastActivity = this.now();
 		if (outcome.kind === 'rateLimited') {
+			this.refusedInARow++;
 			if (permit.round === this.round) {
 				this.round++;
 				this.window = Math.max(1, Math.floor(Math.min(this.window, inFlightBefore) / 2));
 			}
 			if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0) {
-				this.pausedUntil = Math.max(this.pausedUntil, this.now() + outcome.retryAfterMs);
+				this.pause(outcome.retryAfterMs);
+			} else if (this.window < 2) {
+				// Down to one request at a time and still refused (no Retry-After, or "0"): one at a
+				// time can still be faster than the account's rate, so requests are also spaced,
+				// 50 ms doubling per 429 in a row, at most 2 s, until one succeeds.
+				this.pause(Math.min(50 * 2 ** Math.min(this.refusedInARow - 1, 6), 2000));
 			}
-		} else if (outcome.kind === 'ok' && Number.isFinite(this.window)) {
+		} else if (outcome.kind === 'ok') {
+			this.refusedInARow = 0;
 			// Additive increase: about one more request in flight per round of successes.
-			this.window += 1 / Math.max(1, Math.floor(this.window));
+			if (Number.isFinite(this.window)) this.window += 1 / Math.max(1, Math.floor(this.window));
 		}
 		this.wake();
+	}
+
+	private pause(ms: number): void {
+		this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
 	}
 
 	private wake(): void {
