@@ -4,6 +4,7 @@
  * concurrently). Then the default with 1 call in 50 answered 429 without Retry-After, against the
  * same run without 429s: every lead must get exactly one session, with no error rows.
  */
+import { DEFAULT_CONCURRENCY } from '../nodes/KwikId/actions/common';
 import { createSandbox } from '../sandbox/server';
 import type { Benchmark, BenchResult, Row } from './lib';
 import { median, seconds, timed } from './lib';
@@ -39,7 +40,7 @@ export const concurrency: Benchmark = {
 				byLevel.set(level, ms);
 				log(`  concurrency ${level}: ${seconds(ms)} (median of ${REPEATS})`);
 				rows.push({
-					scenario: `concurrency ${level}${level === 10 ? ' (default)' : ''} vs 1`,
+					scenario: `concurrency ${level}${level === DEFAULT_CONCURRENCY ? ' (default)' : ''} vs 1`,
 					measured: { value: ms, unit: 'ms' },
 					baseline: { value: sequential, unit: 'ms', label: 'concurrency 1' },
 					notes: [`${Math.round((ITEMS / ms) * 1000)} items/s vs ${Math.round((ITEMS / sequential) * 1000)} items/s`],
@@ -47,7 +48,7 @@ export const concurrency: Benchmark = {
 			}
 
 			// 1 call in 50 answers 429, no Retry-After: against the same default run without them.
-			const clean = byLevel.get(10) ?? (await at(10));
+			const clean = byLevel.get(DEFAULT_CONCURRENCY) ?? (await at(DEFAULT_CONCURRENCY));
 			const limitedRuns: number[] = [];
 			let failed = 0;
 			let sessions = 0;
@@ -57,7 +58,9 @@ export const concurrency: Benchmark = {
 				sandbox.reset();
 				sandbox.setFaults({ random: { share429: 0.02, share5xx: 0, shareDrop: 0, seed: 50 + index, endpoint: 'sendLink' } });
 				let output: Awaited<ReturnType<typeof runSendLink>> = [];
-				limitedRuns.push(await timed(async () => (output = await runSendLink(harness, ITEMS))));
+				limitedRuns.push(
+					await timed(async () => (output = await runSendLink(harness, ITEMS, { maxConcurrency: DEFAULT_CONCURRENCY }))),
+				);
 				failed += failedItems(output);
 				const users = sandbox.listSessions().map((session) => session.user_id);
 				sessions += users.length;

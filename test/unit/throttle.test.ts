@@ -69,18 +69,21 @@ describe('RateGate', () => {
 		expect(granted).toBe(true);
 	});
 
-	it('widens again by about one request per round of successes', async () => {
+	it('regains what it had one success at a time, then probes beyond it by about one per round', async () => {
 		const gate = new RateGate();
 		const [first, ...rest] = await take(gate, 8);
 		gate.release(first, { kind: 'rateLimited' });
-		for (const permit of rest) gate.release(permit, { kind: 'ok' });
-		const narrowed = gate.limit;
-		for (let round = 0; round < 3; round++) {
-			const permits = await take(gate, Math.floor(gate.limit));
-			for (const permit of permits) gate.release(permit, { kind: 'ok' });
-		}
-		expect(gate.limit).toBeGreaterThanOrEqual(Math.floor(narrowed) + 3);
-		expect(gate.limit).toBeLessThan(Math.floor(narrowed) + 5);
+		for (const permit of rest) gate.release(permit, { kind: 'other' });
+		expect(gate.limit).toBe(4);
+
+		// Four successes: back to about the 8 it had before the 429.
+		for (const permit of await take(gate, 4)) gate.release(permit, { kind: 'ok' });
+		expect(Math.floor(gate.limit)).toBe(7);
+		// Beyond that, a round of successes adds about one.
+		for (const permit of await take(gate, 7)) gate.release(permit, { kind: 'ok' });
+		expect(Math.floor(gate.limit)).toBe(8);
+		for (const permit of await take(gate, 8)) gate.release(permit, { kind: 'ok' });
+		expect(Math.floor(gate.limit)).toBe(9);
 	});
 });
 

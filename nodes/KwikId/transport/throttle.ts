@@ -7,7 +7,8 @@
  * - `RateGate` is shared per credential (base URL + username) by every execution and the
  *   trigger in this n8n process. Until KwikID answers 429 it lets everything through. A 429
  *   narrows the number of requests in flight to half of what was in flight (once per round of
- *   requests, as TCP does), each success widens it again by one request per round, and a
+ *   requests, as TCP does), successes widen it back to that level one request each and then
+ *   beyond it by one request per round, and a
  *   Retry-After pauses every request to that account until then (without one, requests are
  *   spaced once the gate is down to one at a time). So a burst of 429s slows the batch instead
  *   of failing rows or hammering the API.
@@ -37,6 +38,8 @@ export class RateGate {
 	private lastActivity = 0;
 	/** 429s since the last success. */
 	private refusedInARow = 0;
+	/** What was in flight when the gate last narrowed: regained quickly, probed past slowly. */
+	private recoverTo = 0;
 	private readonly waiting: Array<() => void> = [];
 
 	constructor(private readonly now: () => number = Date.now) {}
@@ -72,20 +75,25 @@ export class RateGate {
 			this.refusedInARow++;
 			if (permit.round === this.round) {
 				this.round++;
-				this.window = Math.max(1, Math.floor(Math.min(this.window, inFlightBefore) / 2));
+				const before = Math.min(this.window, inFlightBefore);
+				this.recoverTo = Math.floor(before);
+				this.window = Math.max(1, Math.floor(before / 2));
 			}
 			if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0) {
 				this.pause(outcome.retryAfterMs);
 			} else if (this.window < 2) {
 				// Down to one request at a time and still refused (no Retry-After, or "0"): one at a
 				// time can still be faster than the account's rate, so requests are also spaced,
-				// 50 ms doubling per 429 in a row, at most 2 s, until one succeeds.
-				this.pause(Math.min(50 * 2 ** Math.min(this.refusedInARow - 1, 6), 2000));
+				// 25 ms doubling per 429 in a row, at most 1 s, until one succeeds.
+				this.pause(Math.min(25 * 2 ** Math.min(this.refusedInARow - 1, 6), 1000));
 			}
 		} else if (outcome.kind === 'ok') {
 			this.refusedInARow = 0;
-			// Additive increase: about one more request in flight per round of successes.
-			if (Number.isFinite(this.window)) this.window += 1 / Math.max(1, Math.floor(this.window));
+			// Back to where it was one success at a time (a lone 429 costs little), then beyond
+			// it by about one request per round of successes, probing the account's limit.
+			if (Number.isFinite(this.window)) {
+				this.window += this.window < this.recoverTo - 1 ? 1 : 1 / Math.max(1, Math.floor(this.window));
+			}
 		}
 		this.wake();
 	}
