@@ -83,10 +83,12 @@ run_line() {
 	scenario "0 ms" kwikid "$z"
 	scenario "20 ms" http "$l20"
 	scenario "20 ms, Batching 10" http-batch "$l20"
-	scenario "20 ms" kwikid "$l20"
+	scenario "20 ms (default 25)" kwikid "$l20"
 	scenario "20 ms, concurrency 1" kwikid "$l20" '{"maxConcurrency":1}'
 	scenario "20 ms, concurrency 4" kwikid "$l20" '{"maxConcurrency":4}'
-	scenario "20 ms, concurrency 25" kwikid "$l20" '{"maxConcurrency":25}'
+	scenario "20 ms, concurrency 10" kwikid "$l20" '{"maxConcurrency":10}'
+	scenario "150 ms" http '{"latencyMs":150}'
+	scenario "150 ms (default 25)" kwikid '{"latencyMs":150}'
 	scenario "0 ms, 1 in 50 is 429" http-retry "$r0"
 	scenario "0 ms, 1 in 50 is 429" kwikid "$r0"
 	scenario "20 ms, 1 in 50 is 429" kwikid "$r20"
