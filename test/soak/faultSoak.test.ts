@@ -14,25 +14,19 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { validDkycSections } from '../../sandbox/fixtures';
 import type { RequestLogEntry, Sandbox } from '../../sandbox/server';
-import { createSandbox } from '../../sandbox/server';
-import { Harness } from '../../harness/harness';
-import { KWIKID, kwikIdWorkflow, pinned } from '../../harness/workflows';
+import type { SandboxHarness } from '../../harness/workflows';
+import { KWIKID, kwikIdWorkflow, pinned, startSandboxHarness } from '../../harness/workflows';
 
 const SOAK_TIMEOUT_MS = 240_000;
 
 const FAULTS = { share429: 0.05, share5xx: 0.02, shareDrop: 0.01 };
 
-async function soakEnv(endpoint: 'sendLink' | 'push_user_data', seed: number): Promise<{ sandbox: Sandbox; harness: Harness }> {
-	const sandbox = await createSandbox({ logLimit: 50_000 });
-	sandbox.setFaults({ random: { ...FAULTS, seed, endpoint }, expireTokensEvery: 200 });
+async function soakEnv(endpoint: 'sendLink' | 'push_user_data', seed: number): Promise<SandboxHarness> {
 	// A fresh credential: its first request logs in.
-	const harness = new Harness().addKwikIdCredential({
-		domain: sandbox.url,
-		environment: 'test',
-		username: sandbox.username,
-		password: sandbox.password,
+	return await startSandboxHarness({
+		logLimit: 50_000,
+		faults: { random: { ...FAULTS, seed, endpoint }, expireTokensEvery: 200 },
 	});
-	return { sandbox, harness };
 }
 
 /** Requests per user_id that KwikID may have acted on: anything but a 429 or a 401. */
