@@ -141,7 +141,8 @@ export class KwikIdClient {
 			try {
 				return await readMedia(outcome.value, maxBytes);
 			} catch (error) {
-				if (!(error instanceof TooLarge)) throw mediaError(this.context, { headers: {}, code: 'ECONNRESET' }, target.url, target.sameOrigin, itemIndex);
+				// A stream that broke while being read: say what broke it.
+				if (!(error instanceof TooLarge)) throw mediaError(this.context, extractFailure(error), target.url, target.sameOrigin, itemIndex);
 				const limit = `the Max File Size of ${Math.round(maxBytes / 1024 / 1024)} MB`;
 				const size = error.bytes !== undefined ? `it is ${Math.ceil(error.bytes / 1024 / 1024)} MB, over ${limit}` : `it is over ${limit}`;
 				throw mediaRefusal(this.context, target.url, size, itemIndex);

@@ -180,16 +180,25 @@ export function toNodeApiError(
 	if (status !== undefined) errorContext.httpCode = String(status);
 	if (said) errorContext.kwikIdMessage = said;
 
+	return apiError(context, message, description, request.itemIndex, errorContext);
+}
+
+/**
+ * The one way this package builds a NodeApiError: from a sanitised copy of the answer (the raw
+ * one may echo phone numbers, PAN or Aadhaar), with the context fields callers read.
+ */
+function apiError(
+	context: KwikIdFunctions,
+	message: string,
+	description: string | undefined,
+	itemIndex: number | undefined,
+	errorContext: KwikIdErrorContext,
+): NodeApiError {
+	const { httpCode, kwikIdMessage } = errorContext;
 	const error = new NodeApiError(
 		context.getNode(),
-		// A sanitised copy: the raw response may echo phone numbers, PAN or Aadhaar.
-		{ message, ...(status !== undefined ? { httpCode: String(status) } : {}), ...(said ? { kwikIdMessage: said } : {}) } as JsonObject,
-		{
-			message,
-			description,
-			httpCode: status !== undefined ? String(status) : undefined,
-			itemIndex: request.itemIndex,
-		},
+		{ message, ...(httpCode !== undefined ? { httpCode } : {}), ...(kwikIdMessage ? { kwikIdMessage } : {}) } as JsonObject,
+		{ message, description, httpCode, itemIndex },
 	);
 	Object.assign(error.context, errorContext);
 	// NodeApiError swaps a message that mentions a network code (ECONNRESET...) for n8n's stock
@@ -232,16 +241,7 @@ export function unexpectedAnswer(
 			? ` It names session ${created}: check it with Get Session instead of running this item again.`
 			: ` ${NOT_RESENT}`;
 	}
-	const error = new NodeApiError(context.getNode(), { message, httpCode: '200' } as JsonObject, {
-		message,
-		description,
-		httpCode: '200',
-		itemIndex: request.itemIndex,
-	});
-	Object.assign(error.context, errorContext);
-	error.message = message;
-	error.description = description;
-	return error;
+	return apiError(context, message, description, request.itemIndex, errorContext);
 }
 
 export function describeFieldErrors(missing: string[], incorrect: string[]): string {
@@ -282,13 +282,5 @@ export function mediaError(
 			? 'KwikID refused the file even with a fresh login. The file may have expired; get the session again for new links.'
 			: 'The session data was read, but this file could not be downloaded. Try again later, or leave it out of Download Media.'
 		: 'The file is on another host than KwikID, so it was requested without the KwikID token. Its link may have expired: get the session again for new links.';
-	const error = new NodeApiError(
-		context.getNode(),
-		{ message, ...(failure.status !== undefined ? { httpCode: String(failure.status) } : {}) } as JsonObject,
-		{ message, description, httpCode: failure.status !== undefined ? String(failure.status) : undefined, itemIndex },
-	);
-	error.message = message;
-	error.description = description;
-	if (failure.status !== undefined) (error.context as KwikIdErrorContext).httpCode = String(failure.status);
-	return error;
+	return apiError(context, message, description, itemIndex, failure.status !== undefined ? { httpCode: String(failure.status) } : {});
 }

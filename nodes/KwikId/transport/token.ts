@@ -11,6 +11,7 @@ import { sleep } from 'n8n-workflow';
 
 import { resolveBaseUrl } from '../shared/baseUrl';
 import { redactSecrets } from '../shared/mask';
+import { bodyAsObject } from '../shared/objects';
 
 export const LOGIN_PATH = '/agentapi/v1/agent/generate_token';
 
@@ -53,19 +54,6 @@ export function retryAfterMs(header: unknown, fallbackMs: number): number {
 	const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
 	if (!Number.isFinite(ms) || ms < 0) return fallbackMs;
 	return Math.min(ms, 60_000);
-}
-
-function parseBody(body: unknown): TokenResponse {
-	if (body && typeof body === 'object') return body as TokenResponse;
-	if (typeof body === 'string') {
-		try {
-			const parsed: unknown = JSON.parse(body);
-			if (parsed && typeof parsed === 'object') return parsed as TokenResponse;
-		} catch {
-			// An HTML error page: no fields to read.
-		}
-	}
-	return {};
 }
 
 function describeNetworkError(error: unknown, baseUrl: string): string {
@@ -145,7 +133,8 @@ async function requestToken(
 			fail(redactSecrets(describeNetworkError(error, baseUrl), secrets));
 		}
 
-		const body = parseBody(response.body);
+		// An HTML error page has no fields to read.
+		const body: TokenResponse = bodyAsObject(response.body) ?? {};
 		const status = response.statusCode;
 		const apiText = redactSecrets(asText(body.msg) || asText(body.message), secrets);
 
