@@ -27,7 +27,7 @@ import { KwikIdApi } from '../credentials/KwikIdApi.credentials';
 import type { CredentialTestResult } from './credentialTest';
 import { testCredential } from './credentialTest';
 import { CredentialStore, HarnessCredentialsHelper } from './credentials';
-import { initN8nCore } from './n8nCore';
+import { initN8nCore, n8nCoreMajor } from './n8nCore';
 import { nodeTypes, PACKAGE } from './nodeTypes';
 
 export interface WorkflowJson {
@@ -47,6 +47,14 @@ export interface WorkflowRunResult {
 	/** The error that stopped the workflow, if any. */
 	error: IRun['data']['resultData']['error'];
 }
+
+/** WorkflowExecute.run as n8n-core 1.x declares it. */
+type RunV1 = (
+	workflow: Workflow,
+	startNode?: INode,
+	destinationNode?: undefined,
+	pinData?: IPinData,
+) => ReturnType<WorkflowExecute['run']>;
 
 export const CREDENTIAL_ID = 'kwikid-cred-1';
 
@@ -150,11 +158,12 @@ export class Harness {
 		const startNode = json.nodes.find((node) => workflow.getParentNodes(node.name).length === 0);
 		if (!startNode) throw new Error('The workflow has no start node');
 		const execute = new WorkflowExecute(this.additionalData(hooks), 'manual');
-		const running = execute.run({
-			workflow,
-			startNode,
-			pinData: options.pinData ?? json.pinData,
-		});
+		const pinData = options.pinData ?? json.pinData;
+		// n8n-core 1.x takes run()'s arguments one by one, 2.x as one object.
+		const running =
+			n8nCoreMajor() === 1
+				? (execute.run as unknown as RunV1).call(execute, workflow, startNode, undefined, pinData)
+				: execute.run({ workflow, startNode, pinData });
 		options.onStarted?.(() => running.cancel());
 		const run = await running;
 		const runData = run.data.resultData.runData;

@@ -2,9 +2,9 @@
  * One-time set-up of the n8n-core services a node execution touches (binary data, instance
  * settings). n8n does this at start-up; tests do it once per jest worker.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 let ready: Promise<void> | undefined;
 
@@ -18,4 +18,15 @@ export async function initN8nCore(): Promise<void> {
 		await Container.get(BinaryDataService).init();
 	})();
 	return await ready;
+}
+
+/**
+ * The n8n-core line the harness runs on: the `n8n-core` devDependency (2.x), or 1.x when jest's
+ * "n8n-core 1.x" project maps `n8n-core` to the `n8n-core-1` alias (see jest.config.js).
+ */
+export function n8nCoreMajor(): number {
+	let dir = dirname(require.resolve('n8n-core'));
+	while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+	const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: unknown };
+	return Number(String(manifest.version).split('.')[0]);
 }
