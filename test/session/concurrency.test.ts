@@ -25,8 +25,9 @@ function sessionIds(count: number): IDataObject[] {
 
 describe('requests in flight', () => {
 	it('sends up to 25 at once by default, and outputs items in input order whatever order answers come in', async () => {
-		// Slow enough that every slot fills; jitter makes later requests often answer first.
-		env.sandbox.setFaults({ latencyMs: 100, jitterMs: 60 });
+		// Slow enough that every slot fills even on a loaded machine; jitter makes later requests
+		// often answer first.
+		env.sandbox.setFaults({ latencyMs: 400, jitterMs: 200 });
 		const input = sessionIds(60);
 
 		const run = await env.harness.run(getSessionWorkflow({ sessionId: '={{ $json.sessionId }}' }), {

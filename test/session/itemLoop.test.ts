@@ -148,16 +148,25 @@ describe('Continue On Fail', () => {
 		expect(env.sandbox.stats().requests.get_details).toBe(3);
 	});
 
-	// n8n moves an item to the error output only when its json has no keys besides
-	// error/message/details (workflow-execute handleNodeErrorOutput): the router keeps to that.
-	it("with onError: 'continueErrorOutput' failed items go to the error output", async () => {
+	// n8n moves an item to the error output only when its json is error, or error and message
+	// (n8n 1.x, and 2.x before 2.3x; handleNodeErrorOutput): anything else stays on the success
+	// output, where the next node would treat a failure as a sent link. Runs on both lines.
+	it("with onError: 'continueErrorOutput' failed items go to the error output, with the input row", async () => {
 		const run = await env.harness.run(sendLinkWorkflow(mapped, { onError: 'continueErrorOutput' }), {
 			pinData: pinned(mixed),
 		});
 
 		expect(run.error).toBeUndefined();
 		expect(jsonOf(run.output(KWIKID, 0)).map((json) => json.user_id)).toEqual(['GOOD-1', 'GOOD-2', 'GOOD-3']);
-		expect(run.output(KWIKID, 1).map((item) => item.pairedItem)).toEqual([1, 3, 4].map((item) => ({ item })));
+		const errors = run.output(KWIKID, 1);
+		expect(errors.map((item) => item.pairedItem)).toEqual([1, 3, 4].map((item) => ({ item })));
+		// n8n puts the input row's fields beside error and message: a sheet of rows to fix.
+		expect(errors[0].json).toMatchObject({ ...mixed[1], error: 'Phone Number is not a 10-digit mobile number' });
+		expect(errors[0].json.details).toBeUndefined();
+		expect(errors[2].json).toMatchObject({
+			error: 'KwikID refused the Send Link request as malformed (400 Bad Request)',
+			message: expect.stringMatching(/Link Type/),
+		});
 	});
 });
 

@@ -120,10 +120,12 @@ describe('Download Media on the KwikID host', () => {
 
 		expect(run.error).toBeUndefined();
 		expect(run.output(KWIKID)[0].binary?.selfie.mimeType).toBe('image/png');
-		// Refused twice with the old token: the node's own request, then n8n's resend with the
-		// token it has stored, after which n8n logs in once and the third request succeeds.
-		expect(env.sandbox.stats().byEndpoint.media).toEqual({ '401': 2, '200': 1 });
+		// Refused once with the old token; n8n's probe (get_details of an id no session has) meets
+		// the same 401, n8n logs in once and resends the probe; the download is resent on the
+		// node's own path with the new token and succeeds.
+		expect(env.sandbox.stats().byEndpoint.media).toEqual({ '401': 1, '200': 1 });
 		expect(env.sandbox.stats().requests.generate_token).toBe(1);
+		expect(env.sandbox.stats().byEndpoint.get_details).toEqual({ '200': 1, '401': 1, '400': 1 });
 	});
 
 	it('retries a download that failed with a server error', async () => {

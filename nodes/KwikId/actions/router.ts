@@ -42,9 +42,8 @@ function lookup(context: IExecuteFunctions): Operation {
 }
 
 /**
- * The JSON of an error item: `error` (the message) and `details` (what to do, the HTTP status,
- * and for validation failures the field lists). Only these two keys: n8n's "Continue (using
- * error output)" recognises an error item by its keys being error/message/details alone.
+ * The JSON of an error item on the regular output (Continue On Fail): `error` (the message) and
+ * `details` (what to do, the HTTP status, and for validation failures the field lists).
  */
 export function errorItemJson(error: unknown): IDataObject {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
@@ -67,8 +66,22 @@ function withItemIndex(context: IExecuteFunctions, error: unknown, itemIndex: nu
 	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
 }
 
-function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
-	return { json: errorItemJson(error), pairedItem: { item: itemIndex } };
+/**
+ * With "Continue (using error output)" the item must be one n8n recognises as an error, or n8n
+ * leaves it on the success output: n8n 1.x and 2.x before 2.3x accept only JSON that is `error`
+ * alone or `error` and `message` (2.x since then also `details`; an item with `error` set
+ * loses its JSON and the input row on every line). So there the item is `error` (the message)
+ * and `message` (the description, which names the fields for DKYC), and n8n adds the input
+ * row's fields; on the regular output it is `error` and `details`.
+ */
+function errorItem(context: IExecuteFunctions, error: unknown, itemIndex: number): INodeExecutionData {
+	const json = errorItemJson(error);
+	if (context.getNode().onError === 'continueErrorOutput') {
+		const details = json.details as IDataObject | undefined;
+		const description = typeof details?.description === 'string' ? details.description : '';
+		return { json: description ? { error: json.error, message: description } : { error: json.error }, pairedItem: { item: itemIndex } };
+	}
+	return { json, pairedItem: { item: itemIndex } };
 }
 
 /** An item that reached KwikID and created (or may have created) a session. */
@@ -153,7 +166,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		// The credential is unusable (e.g. a malformed Domain): every item fails the same way.
 		const failure = error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error);
 		if (!continueOnFail) throw failure;
-		return [items.map((_, index) => errorItem(failure, index))];
+		return [items.map((_, index) => errorItem(this, failure, index))];
 	}
 
 	const output = new Array<INodeExecutionData | undefined>(items.length);
@@ -165,7 +178,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			prepared.push({ index, send: await operation.prepare.call(this, index, client) });
 		} catch (error) {
 			if (!continueOnFail) throw withItemIndex(this, error, index);
-			output[index] = errorItem(error, index);
+			output[index] = errorItem(this, error, index);
 		}
 	}
 
@@ -180,7 +193,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			try {
 				output[index] = { ...(await send()), pairedItem: { item: index } };
 			} catch (error) {
-				if (continueOnFail) output[index] = errorItem(error, index);
+				if (continueOnFail) output[index] = errorItem(this, error, index);
 				else failures.set(index, error);
 			}
 		},

@@ -6,17 +6,24 @@
  * `httpRequestWithAuthentication`. That helper, though, loads and decrypts the credential (a
  * database read in n8n) and evaluates the credential's `authenticate` expression on every
  * request. For a run of many items the token is read once instead, and requests carry it
- * themselves; only getting a token goes through n8n's machinery:
+ * themselves through the plain `httpRequest`; n8n's machinery is used only to get a token:
  *
- * - no token stored yet, or a 401 with the token in hand: one request of the run (the "renewer")
- *   is sent through `httpRequestWithAuthentication`, which logs in, stores the new token and
- *   sends the request. The token is then read back from the credential.
+ * - no token stored yet: one request of the run (the "renewer") goes through
+ *   `httpRequestWithAuthentication`, which logs in before sending it. It asks for the full
+ *   response and no error on an HTTP status, so KwikID's answer comes back whole on every n8n
+ *   line (n8n 1.x wraps a failed request of that helper into an error that keeps the status
+ *   code only: KwikID's message, field lists and headers would be lost).
+ * - a 401 with the token in hand: n8n refreshes a token only on a 401 from its own helper, and
+ *   only by resending what it sent. So the renewer sends a harmless probe through it (get_details
+ *   of an id no session has); n8n sees the 401, logs in and resends the probe; the request itself
+ *   is then resent on the plain path with the new token. One extra read per expiry, and the
+ *   request's own answer is never the one n8n wrapped.
  * - every other request that needs a token meanwhile waits for that renewal and is then sent
  *   with the new token. A 401 for a token that was already replaced is simply resent with the
  *   new one. So items in flight that meet an expired token together cause one login.
  * A 401 means KwikID did not process the request, so resending it never creates a second session.
  */
-import type { IHttpRequestOptions } from 'n8n-workflow';
+import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { extractFailure } from './errors';
 import type { KwikIdFunctions } from './types';
@@ -29,6 +36,13 @@ import { CREDENTIAL_TYPE } from './types';
  */
 const MAX_ROUNDS = 5;
 
+/** Logins in a row whose tokens KwikID refused, with no request succeeding, before giving up. */
+const MAX_FRUITLESS_LOGINS = 2;
+
+/** The probe's session id: not a UUID, so no KwikID session can have it. */
+export const PROBE_SESSION_ID = 'n8n-kwikid-token-check';
+export const PROBE_PATH = `/agentapi/v1/session/get_details/${PROBE_SESSION_ID}`;
+
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 async function settle(promise: Promise<unknown>): Promise<Settled> {
@@ -39,13 +53,20 @@ async function settle(promise: Promise<unknown>): Promise<Settled> {
 	}
 }
 
+/** An HTTP status error in the shape the plain `httpRequest` throws it (what extractFailure reads). */
+function statusError(response: IN8nHttpFullResponse): Error {
+	return Object.assign(new Error(`Request failed with status code ${response.statusCode}`), {
+		response: { status: response.statusCode, headers: response.headers, data: response.body },
+	});
+}
+
 export class TokenHolder {
 	private token: string;
 	private renewal: Promise<void> | undefined;
 	/**
-	 * Set when getting a usable token is hopeless for this run: the login itself failed, or two
-	 * logins in a row gave tokens KwikID refused before any request succeeded. Every request that
-	 * needs a new token then fails with this answer instead of logging in again.
+	 * Set when getting a usable token is hopeless for this run: the login itself failed, or
+	 * KwikID refused the tokens of two logins in a row before any request succeeded. Every
+	 * request that needs a new token then fails with this answer instead of logging in again.
 	 */
 	private refusal: unknown;
 	/** Logins since a request last succeeded with a token. */
@@ -53,6 +74,7 @@ export class TokenHolder {
 
 	constructor(
 		private readonly context: KwikIdFunctions,
+		private readonly baseUrl: string,
 		storedToken: unknown,
 	) {
 		this.token = typeof storedToken === 'string' ? storedToken : '';
@@ -65,19 +87,22 @@ export class TokenHolder {
 	 */
 	async send(options: IHttpRequestOptions, pace: () => Promise<void> = async () => {}): Promise<unknown> {
 		let used = this.token;
-		// A request refused with a token that another request has meanwhile replaced is resent
-		// with the new one; a few rounds at most, should tokens keep expiring under it.
+		/** This request's own 401, the answer that stands if no new token changes it. */
+		let refused: unknown;
 		for (let round = 0; ; round++) {
 			if (used !== '') {
 				await pace();
 				const sent = await settle(
 					this.context.helpers.httpRequest({ ...options, headers: { ...options.headers, auth: used } }),
 				);
-				if (sent.ok) {
-					this.fruitlessLogins = 0;
-					return sent.value;
-				}
+				if (sent.ok) return this.succeeded(sent.value);
 				if (extractFailure(sent.error).status !== 401 || round >= MAX_ROUNDS) throw sent.error;
+				refused = sent.error;
+				// Refused with the newest token after logins that all ended like this: give up.
+				if (used === this.token && this.fruitlessLogins >= MAX_FRUITLESS_LOGINS) {
+					this.refusal ??= sent.error;
+					throw sent.error;
+				}
 			}
 			while (this.renewal) await this.renewal;
 			if (this.token !== used && this.token !== '') {
@@ -85,44 +110,94 @@ export class TokenHolder {
 				continue;
 			}
 			if (this.refusal !== undefined) throw this.refusal;
-			await pace();
-			const renewed = await this.renewWith(used, options);
-			if (renewed.ok) return renewed.value;
-			// n8n logged in, yet its resend was refused: that token may have expired at once
-			// (another round), or KwikID refuses every token of this login (the rounds run out).
-			const refusedAfterLogin = extractFailure(renewed.error).status === 401 && this.token !== used;
-			if (!refusedAfterLogin || round >= MAX_ROUNDS) throw renewed.error;
+			if (used === '') {
+				const first = await this.renewing(async () => await this.sendFirst(options, pace));
+				if (first.ok) return this.succeeded(first.value);
+				// KwikID refused the token it had just issued: renew once more (below), or give up.
+				if (extractFailure(first.error).status !== 401 || this.token === '' || round >= MAX_ROUNDS) throw first.error;
+				refused = first.error;
+				used = this.token;
+			}
+			const probed = await this.renewing(async () => await this.probe(used, pace));
+			if (!probed.ok) throw probed.error;
+			if (this.token === used) {
+				// n8n kept the token it had (its probe was not refused): the token is not the
+				// problem, yet KwikID refused this request with it; that 401 stands.
+				throw refused;
+			}
 			used = this.token;
 		}
 	}
 
-	/** This request renews the token; requests arriving meanwhile wait for it. */
-	private async renewWith(used: string, options: IHttpRequestOptions): Promise<Settled> {
-		const renewal = this.renew(used, options);
-		const settled = renewal.then(() => undefined);
+	private succeeded(value: unknown): unknown {
+		this.fruitlessLogins = 0;
+		return value;
+	}
+
+	/** Runs one renewal; requests arriving meanwhile wait for it (`renewal` is set before any await). */
+	private async renewing(renew: () => Promise<Settled>): Promise<Settled> {
+		const running = renew();
+		const settled = running.then(() => undefined);
 		this.renewal = settled;
-		const result = await renewal;
+		const result = await running;
 		if (this.renewal === settled) this.renewal = undefined;
 		return result;
 	}
 
-	/** Sends the request through n8n's credential machinery (which logs in), then reads the token back. */
-	private async renew(used: string, options: IHttpRequestOptions): Promise<Settled> {
+	/** No token stored: n8n logs in and sends the request; its answer comes back unwrapped. */
+	private async sendFirst(options: IHttpRequestOptions, pace: () => Promise<void>): Promise<Settled> {
+		await pace();
 		const result = await settle(
 			this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, {
 				...options,
 				headers: { ...options.headers },
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+			}) as Promise<IN8nHttpFullResponse>,
+		);
+		await this.reload();
+		if (!result.ok) {
+			if (extractFailure(result.error).loginFailure !== undefined) this.refusal = result.error;
+			return result;
+		}
+		const response = result.value as IN8nHttpFullResponse;
+		if (this.token !== '') this.fruitlessLogins++;
+		if (response.statusCode >= 300) return { ok: false, error: statusError(response) };
+		return { ok: true, value: options.returnFullResponse === true ? response : response.body };
+	}
+
+	/**
+	 * The token `used` was refused: n8n's helper sends the probe with the stored token, logs in
+	 * on its 401 and resends it. Whatever the probe's own answer (400 for the unknown id), the
+	 * token is then read back. Settles with an error only when no new token can be had.
+	 */
+	private async probe(used: string, pace: () => Promise<void>): Promise<Settled> {
+		await pace();
+		const result = await settle(
+			this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, {
+				method: 'GET',
+				url: `${this.baseUrl}${PROBE_PATH}`,
+				headers: { accept: 'application/json' },
+				json: true,
+				timeout: 60_000,
+				disableFollowRedirect: true,
 			}),
 		);
 		await this.reload();
-		if (result.ok) {
-			this.fruitlessLogins = 0;
-		} else {
-			const failure = extractFailure(result.error);
-			if (failure.loginFailure !== undefined) this.refusal = result.error;
-			else if (failure.status === 401 && this.token !== used && ++this.fruitlessLogins >= 2) this.refusal = result.error;
+		const failure = result.ok ? undefined : extractFailure(result.error);
+		if (failure?.loginFailure !== undefined) {
+			this.refusal = result.ok ? undefined : result.error;
+			return result;
 		}
-		return result;
+		if (this.token !== used) {
+			this.fruitlessLogins++;
+			return { ok: true, value: undefined };
+		}
+		// No new token. KwikID answering the probe "no such session" (400) means it accepted the
+		// token; anything else (429, 5xx, no answer) is the probe's failure, handled by the
+		// caller's retry policy like the request's own (a 429 is waited out and retried).
+		if (failure !== undefined && failure.status !== 400) return result;
+		return { ok: true, value: undefined };
 	}
 
 	/** Reads the token n8n stored in the credential (a failed read keeps what we had). */

@@ -6,8 +6,8 @@
  * carry the password or the token.
  */
 import { createHash } from 'crypto';
-import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHttpRequestHelper, INode } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { resolveBaseUrl } from '../shared/baseUrl';
 import { redactSecrets } from '../shared/mask';
@@ -22,11 +22,22 @@ const TOKEN_RATE_LIMIT_RETRIES = 3;
 export const LOGIN_FAILURE = 'kwikIdLoginFailure';
 
 /**
- * The credential hook has no node to build a NodeOperationError with; n8n wraps whatever it
- * throws into a NodeApiError of the node that made the request (the error becomes its `cause`).
+ * The credential hook has no node of its own, and n8n wraps whatever it throws into a
+ * NodeApiError of the node that made the request. n8n 1.x drops the wrapped error (its `cause`)
+ * on the way, but passes a NodeApiError through unchanged: so the failure is one, marked, with a
+ * stand-in node. The node transport recognises the mark and reports the failure on its own node.
  */
+const LOGIN_NODE: INode = {
+	id: 'kwikid-login',
+	name: 'KwikID API credential',
+	type: 'kwikIdApi',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
 function fail(message: string): never {
-	throw Object.assign(new Error(message), { [LOGIN_FAILURE]: true });
+	throw Object.assign(new NodeApiError(LOGIN_NODE, { message }, { message }), { [LOGIN_FAILURE]: true });
 }
 
 interface TokenResponse {
