@@ -2,7 +2,7 @@
  * The KwikID endpoints themselves, as functions from a parsed request to a reply. HTTP plumbing,
  * faults and counters live in server.ts; this file is only "what would the real API answer".
  */
-import { validatePushUserData } from './dkyc';
+import { tenantCodeErrors, type TenantCodes, validatePushUserData } from './dkyc';
 import type { EndpointKey } from './faults';
 import { HTML, isRecord, toJsonObject, type ParsedJson } from './http';
 import type { TokenAuthority } from './jwt';
@@ -30,6 +30,8 @@ export interface ApiContext {
 	/** Origin used in link_url and media URLs, e.g. http://127.0.0.1:8765 */
 	baseUrl: string;
 	nowMs: number;
+	/** The account's own code lists (see dkyc.ts), empty by default. */
+	tenantCodes: TenantCodes;
 }
 
 const ALNUM = /^[A-Za-z0-9]+$/;
@@ -165,7 +167,10 @@ export function getDetails(rawId: string, ctx: ApiContext): Reply {
 
 export function pushUserData(body: ParsedJson, ctx: ApiContext): CreatingReply {
 	if (!body.ok) return badRequestHtml();
-	const errors = validatePushUserData(body.value);
+	let errors = validatePushUserData(body.value);
+	if (errors.missing_fields.length === 0 && errors.incorrect_formats.length === 0) {
+		errors = tenantCodeErrors(body.value, ctx.tenantCodes);
+	}
 	const input = isRecord(body.value) ? body.value : {};
 	if (errors.missing_fields.length > 0 || errors.incorrect_formats.length > 0) {
 		return {

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { FaultInputError } from './faults';
+import type { TenantCodes } from './dkyc';
 import { isLoopback, isRecord, readBody, toJsonObject } from './http';
 import type { Sandbox } from './server';
 import type { AutoProgress, SessionInput } from './sessions';
@@ -37,6 +38,8 @@ const HELP = {
 	'POST /__sandbox/sessions/<id>/status': 'set a status: {"status":"kyc_result_approved","comment":"..."}',
 	'GET /__sandbox/auto-progress': 'current scripted progression',
 	'POST /__sandbox/auto-progress': '{"afterMs":60000,"outcome":"approve"}, or null to turn it off',
+	'GET /__sandbox/tenant-codes': "the account's own code lists for Push DKYC values",
+	'POST /__sandbox/tenant-codes': 'replace them, e.g. {"BASIC_INFORMATION.amc":["AMC1"]}; {} removes them',
 };
 
 export async function handleControl(
@@ -102,6 +105,12 @@ async function dispatch(method: string, path: string, req: IncomingMessage, sand
 	if (is('POST', '/auto-progress')) {
 		sandbox.setAutoProgress(autoProgress(await jsonBody(req)));
 		return { autoProgress: sandbox.getAutoProgress() };
+	}
+
+	if (is('GET', '/tenant-codes')) return sandbox.getTenantCodes();
+	if (is('POST', '/tenant-codes')) {
+		sandbox.setTenantCodes(tenantCodes(await jsonBody(req)));
+		return sandbox.getTenantCodes();
 	}
 
 	const session = /^\/sessions\/([^/]+)(\/status)?$/.exec(path);
@@ -178,4 +187,17 @@ export function autoProgress(value: unknown): AutoProgress | null {
 	}
 	if (outcome !== 'approve' && outcome !== 'reject') throw new ControlError(400, 'outcome must be "approve" or "reject"');
 	return { afterMs, outcome };
+}
+
+function tenantCodes(body: unknown): TenantCodes {
+	const object = objectBody(body);
+	const codes: TenantCodes = {};
+	for (const [path, list] of Object.entries(object)) {
+		if (!/^[A-Z_]+\.[A-Za-z0-9_]+$/.test(path)) throw new ControlError(400, `${path}: a field path like BASIC_INFORMATION.amc`);
+		if (!Array.isArray(list) || !list.every((code) => typeof code === 'string')) {
+			throw new ControlError(400, `${path}: a list of accepted codes (strings)`);
+		}
+		codes[path] = list as string[];
+	}
+	return codes;
 }

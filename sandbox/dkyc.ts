@@ -27,6 +27,26 @@ function isEmpty(value: unknown): boolean {
 	return value === undefined || value === null || value === '';
 }
 
+/**
+ * Code lists a KwikID account may hold beyond the documented formats ("AMC Code must be one of
+ * ours"), by field path, e.g. { "BASIC_INFORMATION.amc": ["AMC1"] }. The node cannot know them:
+ * KwikID alone refuses such values, with the path in incorrect_formats.
+ */
+export type TenantCodes = Record<string, string[]>;
+
+/** The tenant's code lists, checked on a record that passed the documented rules. */
+export function tenantCodeErrors(body: unknown, codes: TenantCodes): DkycErrors {
+	const errors: DkycErrors = { missing_fields: [], incorrect_formats: [] };
+	const data = isRecord(body) && Array.isArray(body.data) ? body.data : [];
+	const sections = collectSections(data, () => undefined, () => undefined);
+	for (const [path, allowed] of Object.entries(codes)) {
+		const [section, field] = path.split('.');
+		const value = sections.get(section)?.[field];
+		if (!isEmpty(value) && !allowed.includes(String(value))) errors.incorrect_formats.push(path);
+	}
+	return errors;
+}
+
 export function validatePushUserData(body: unknown): DkycErrors {
 	const errors: DkycErrors = { missing_fields: [], incorrect_formats: [] };
 	const missing = (path: string): void => void errors.missing_fields.push(path);

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 import * as api from './api';
+import type { TenantCodes } from './dkyc';
 import { handleControl } from './control';
 import { FaultState, type EndpointKey, type Faults } from './faults';
 import { HTML, isRecord, parseJson, readBody } from './http';
@@ -30,6 +31,8 @@ export interface SandboxOptions {
 	faults?: Partial<Faults>;
 	/** Entries kept by requestLog(), newest last; default 100. */
 	logLimit?: number;
+	/** The account's own code lists Push DKYC values must be in (see dkyc.ts); none by default. */
+	tenantCodes?: TenantCodes;
 }
 
 /** One API request as the sandbox saw it (no bodies: they hold personal data). */
@@ -100,6 +103,9 @@ export interface Sandbox {
 	/** Applies to sessions created afterwards; null turns it off. */
 	setAutoProgress(value: AutoProgress | null): void;
 	getAutoProgress(): AutoProgress | null;
+	/** Replaces the account's code lists; {} removes them. */
+	setTenantCodes(codes: TenantCodes): void;
+	getTenantCodes(): TenantCodes;
 }
 
 type Route =
@@ -212,6 +218,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 	const inFlight = new Map<EndpointKey, number>();
 	let log: RequestLogEntry[] = [];
 	const logLimit = options.logLimit ?? 100;
+	let tenantCodes: TenantCodes = structuredClone(options.tenantCodes ?? {});
 	/** API requests other than generate_token, for expireTokensEvery. */
 	let apiCalls = 0;
 	let closed = false;
@@ -316,7 +323,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 			return respond(res, endpoint, api.serverError(endpoint, decision.html, track));
 		}
 
-		const ctx: api.ApiContext = { store, tokens, username, password, baseUrl, nowMs: Date.now() };
+		const ctx: api.ApiContext = { store, tokens, username, password, baseUrl, nowMs: Date.now(), tenantCodes };
 		if (endpoint !== 'generate_token') {
 			const denied = api.checkAuth(req.headers.auth, ctx);
 			if (denied) return respond(res, endpoint, denied);
@@ -382,6 +389,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 			stats = emptyStats();
 			log = [];
 			apiCalls = 0;
+			tenantCodes = structuredClone(options.tenantCodes ?? {});
 		},
 		setFaults: (partial) => faults.set(partial),
 		clearFaults: () => faults.clear(),
@@ -394,6 +402,10 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 		createSession: (input) => store.create(input),
 		setAutoProgress: (value) => store.setAutoProgress(value),
 		getAutoProgress: () => store.getAutoProgress(),
+		setTenantCodes: (codes) => {
+			tenantCodes = structuredClone(codes);
+		},
+		getTenantCodes: () => structuredClone(tenantCodes),
 	};
 
 	const server = createServer((req, res) => {

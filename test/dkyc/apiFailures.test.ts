@@ -6,6 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { TEST_PHONE, validDkycSections } from '../../sandbox/fixtures';
+import { CREDENTIAL_ID } from '../../harness/harness';
 import { dkycWorkflow, NODE, pinned, useDkycEnv } from './helpers';
 
 const env = useDkycEnv();
@@ -85,5 +86,43 @@ describe('API failures', () => {
 			},
 		});
 		expect(env.pushes).toHaveLength(1);
+	});
+
+	// A rule of the KwikID account the node cannot know (a tenant's own AMC codes): the real
+	// sandbox refuses the value with the documented 400. n8n 1.x used to drop that body on the
+	// first request of a credential (the one n8n's own helper sends), so both are run here.
+	it.each([
+		['the first request of a credential (no token stored)', true],
+		['a later request (token stored)', false],
+	])("names the fields KwikID's own code lists refuse, on %s", async (_, fresh) => {
+		await env.harness.run(push('WARM-UP'));
+		if (fresh) {
+			const stored = env.harness.store.get(CREDENTIAL_ID);
+			env.harness.store.update(CREDENTIAL_ID, { ...stored.data, token: '' });
+		}
+		env.sandbox.reset();
+		env.sandbox.setTenantCodes({ 'BASIC_INFORMATION.amc': ['AMC-OURS'] });
+
+		const run = await env.harness.run(push('TENANT-400'));
+
+		const error = run.error as unknown as { message: string; context: IDataObject };
+		expect(error.message).toBe('KwikID rejected the data: wrong format in BASIC_INFORMATION.amc');
+		expect(error.context).toMatchObject({ missing_fields: [], incorrect_formats: ['BASIC_INFORMATION.amc'] });
+		expect(env.sandbox.stats().requests.generate_token).toBe(fresh ? 1 : 0);
+		expect(env.sandbox.stats().byEndpoint.push_user_data).toEqual({ '400': 1 });
+	});
+
+	it('puts the refused fields in the error output next to the row, on both n8n lines', async () => {
+		env.sandbox.setTenantCodes({ 'BASIC_INFORMATION.amc': ['AMC-OURS'] });
+		const workflow = push('TENANT-ROW');
+		workflow.nodes = workflow.nodes.map((node) => (node.name === NODE ? { ...node, onError: 'continueErrorOutput' } : node));
+
+		const run = await env.harness.run(workflow, { pinData: pinned([{ json: { row: 7 } }]) });
+
+		expect(run.error).toBeUndefined();
+		expect(run.output(NODE, 0)).toEqual([]);
+		const [item] = run.output(NODE, 1);
+		expect(item.json).toMatchObject({ row: 7, error: 'KwikID rejected the data: wrong format in BASIC_INFORMATION.amc' });
+		expect(item.pairedItem).toEqual({ item: 0 });
 	});
 });

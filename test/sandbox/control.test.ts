@@ -1,3 +1,4 @@
+import { buildDkycBody, validDkycSections } from '../../sandbox/fixtures';
 import { isLoopback } from '../../sandbox/http';
 import { PATHS, call, getToken, obj, useSandbox } from './helpers';
 
@@ -34,6 +35,21 @@ describe('/__sandbox control endpoint', () => {
 		expect((await control('POST', `/sessions/${id}/status`, { status: '' })).status).toBe(400);
 		expect((await control('POST', '/sessions', { count: 0 })).status).toBe(400);
 		expect(obj((await control('POST', '/sessions', { userId: 'camel' })).body).error).toMatch(/unknown field "userId"/);
+	});
+
+	it("sets the account's own code lists, which push_user_data then enforces with the documented 400", async () => {
+		expect((await control('POST', '/tenant-codes', { amc: ['X'] })).status).toBe(400);
+		expect((await control('POST', '/tenant-codes', { 'BASIC_INFORMATION.amc': 'AMC1' })).status).toBe(400);
+		const set = await control('POST', '/tenant-codes', { 'BASIC_INFORMATION.amc': ['AMC1'] });
+		expect(set.body).toEqual({ 'BASIC_INFORMATION.amc': ['AMC1'] });
+
+		const token = await getToken(ctx.sb);
+		const pushed = await call(ctx.sb, 'POST', PATHS.push, { headers: { auth: token }, json: buildDkycBody(validDkycSections()) });
+		expect(pushed.status).toBe(400);
+		expect(obj(pushed.body).errors).toEqual({ missing_fields: [], incorrect_formats: ['BASIC_INFORMATION.amc'] });
+
+		await control('POST', '/tenant-codes', {});
+		expect((await call(ctx.sb, 'POST', PATHS.push, { headers: { auth: token }, json: buildDkycBody(validDkycSections()) })).status).toBe(200);
 	});
 
 	it('sets and clears faults, validating them', async () => {
