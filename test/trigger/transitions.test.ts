@@ -19,7 +19,9 @@ describe('KwikID Trigger: transitions', () => {
 		expect(transitions(items)).toEqual([`${a}: waiting -> agent_alloted`]);
 		const event = items[0].json;
 		expect(event).toMatchObject({ session_id: a, status: 'agent_alloted', previous_status: 'waiting', is_final: false });
-		expect(new Date(String(event.changed_at)).toISOString()).toBe(event.changed_at);
+		expect(new Date(String(event.detected_at)).toISOString()).toBe(event.detected_at);
+		// The field's first name still works in saved workflows.
+		expect(event.changed_at).toBe(event.detected_at);
 		// Simplified by default: the compact record under `session`.
 		expect(event.session).toMatchObject({ session_id: a, status: 'agent_alloted', is_final: false });
 		expect(event.session).not.toHaveProperty('summary_data');

@@ -100,6 +100,9 @@ function toItem(
 			status,
 			previous_status: previous,
 			is_final: isFinalStatus(status),
+			// When this poll saw the change, not when it happened: KwikID's answer has no such time.
+			detected_at: at,
+			// The first name of detected_at, kept for workflows that read it.
 			changed_at: at,
 			session: settings.simplify ? simplifySession(data) : normaliseSession(data),
 		},
