@@ -219,6 +219,7 @@ main() {
 			exit 2
 			;;
 	esac
+	bash "$HERE/deps.sh" jq curl sqlite3 tar
 	for tool in node npm jq curl sqlite3 tar; do need "$tool"; done
 	build_and_pack
 	local failed=()
