@@ -60,7 +60,7 @@ const scanConfig = defineConfig(
  * Lints `patterns` under `dir` as the scanner does. Prints ESLint's report and returns the number
  * of errors (the scanner fails a package on any error; warnings are shown, not counted).
  */
-export async function scanLint(dir, patterns) {
+export async function scanLint(dir, patterns, label = `${patterns.join(', ')} in ${dir}`) {
 	const eslint = new ESLint({
 		cwd: dir,
 		allowInlineConfig: false,
@@ -77,7 +77,7 @@ export async function scanLint(dir, patterns) {
 	const errors = results.reduce((sum, result) => sum + result.errorCount, 0);
 	const warnings = results.reduce((sum, result) => sum + result.warningCount, 0);
 	process.stdout.write(
-		`n8n verification lint (${patterns.join(', ')} in ${dir}): ${results.length} files, ${errors} errors, ${warnings} warnings\n`,
+		`n8n verification lint (${label}): ${results.length} files, ${errors} errors, ${warnings} warnings\n`,
 	);
 	return errors;
 }
