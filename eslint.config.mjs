@@ -12,7 +12,7 @@ import tseslint from 'typescript-eslint';
 const packageCode = ['nodes/**/*.ts', 'credentials/**/*.ts'];
 
 export default tseslint.config(
-	{ ignores: ['dist/**', '.dev/**', 'node_modules/**', 'coverage/**', '.n8n-e2e/**', '**/*.js', '!gulpfile.js', '!test/support/*.js'] },
+	{ ignores: ['dist/**', '.dev/**', 'node_modules/**', 'coverage/**', '.n8n-e2e/**', '**/*.js', '!gulpfile.js', '!index.js', '!test/support/*.js'] },
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{
@@ -28,7 +28,7 @@ export default tseslint.config(
 		},
 	},
 	{
-		files: ['gulpfile.js', 'test/support/*.js'],
+		files: ['gulpfile.js', 'index.js', 'test/support/*.js'],
 		languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', exports: 'writable', process: 'readonly' } },
 		rules: { '@typescript-eslint/no-require-imports': 'off' },
 	},

@@ -1,7 +1,7 @@
 // The package as npm would publish it, checked before it is: run after `npm run build` (by
 // .ci/run and by the publish workflow). Fails when
 // - the tarball is over 150 kB (n8n's users install it into every n8n; it was 80 kB at 0.1.0);
-// - it ships anything but dist/, package.json, README.md, LICENSE and CHANGELOG.md (tests, the
+// - it ships anything but dist/, package.json, README.md, LICENSE, CHANGELOG.md and index.js (tests, the
 //   sandbox or sources in the tarball are dead weight, and a file there is code n8n's
 //   verification lints);
 // - a file named in package.json's "n8n" section is missing from it (n8n would fail to load the
@@ -25,7 +25,8 @@ import { scanLint } from './n8n-scan-lint.mjs';
 const REPO = resolve(fileURLToPath(import.meta.url), '../..');
 /** kB as npm prints it (1,000 bytes), so the limit reads the same as `npm pack`'s output. */
 const MAX_TARBALL_BYTES = 150_000;
-const TOP_LEVEL_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
+// index.js: the package's `main` (the design card's top level); npm always ships it.
+const TOP_LEVEL_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'index.js'];
 /**
  * What compiled code may load: n8n-workflow (the peer dependency, n8n's own copy), zod (n8n
  * provides it; Push DKYC Data loads zod/v3) and Node's crypto. The same names are on the
