@@ -5,6 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { serveConsoleAsset } from './console/routes';
+import { consoleState } from './console/state';
 import { FaultInputError } from './faults';
 import { isLoopback, isRecord, readBody, toJsonObject } from './http';
 import type { Sandbox } from './server';
@@ -23,6 +25,8 @@ const MAX_CREATE = 10_000;
 const OK = { ok: true } as const;
 
 const HELP = {
+	'GET /__sandbox/console': 'the sandbox console: a web page for sessions, faults and the request log',
+	'GET /__sandbox/console/state': "what the console shows, as JSON (phones masked, ids redacted)",
 	'GET /__sandbox/stats': 'request counters',
 	'POST /__sandbox/stats/reset': 'zero the counters and the request log',
 	'GET /__sandbox/requests': 'the last API requests: time, method, path, status, duration (no bodies)',
@@ -50,6 +54,7 @@ export async function handleControl(
 	try {
 		// The control plane can wipe state and fake outcomes: never let another machine reach it.
 		if (!isLoopback(req.socket.remoteAddress)) throw new ControlError(403, 'control endpoint is loopback only');
+		if (serveConsoleAsset(req.method ?? 'GET', subPath.replace(/\/+$/, ''), res)) return;
 		payload = await dispatch(req.method ?? 'GET', subPath.replace(/\/+$/, ''), req, sandbox);
 	} catch (error) {
 		if (error instanceof ControlError) status = error.status;
@@ -66,6 +71,7 @@ async function dispatch(method: string, path: string, req: IncomingMessage, sand
 	const is = (m: string, p: string): boolean => method === m && path === p;
 	if (is('GET', '')) return { url: sandbox.url, username: sandbox.username, routes: HELP };
 	if (is('GET', '/stats')) return sandbox.stats();
+	if (is('GET', '/console/state')) return consoleState(sandbox);
 	if (is('GET', '/requests')) return sandbox.requestLog();
 	if (is('POST', '/stats/reset')) {
 		sandbox.resetStats();
