@@ -92,10 +92,10 @@ header h1 span { color: var(--muted); font-weight: 400; }
 header p { margin: 0; color: var(--muted); }
 #updated { margin-left: auto; }
 #message { margin: 0.75rem 1.25rem 0; padding: 0.5rem 0.75rem; border-radius: 6px; background: #fdecec; color: #9b1c1c; }
-main { display: grid; grid-template-columns: minmax(0, 1fr) 28rem; gap: 1rem; padding: 1rem 1.25rem; align-items: start; }
-@media (max-width: 1100px) { main { grid-template-columns: minmax(0, 1fr); } }
+main { display: grid; gap: 1rem; padding: 1rem 1.25rem; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 0.75rem 1rem; }
-.side { display: grid; gap: 1rem; }
+.side { display: grid; grid-template-columns: 25rem minmax(0, 1fr); gap: 1rem; align-items: start; }
+@media (max-width: 900px) { .side { grid-template-columns: minmax(0, 1fr); } }
 h2 { font-size: 1rem; margin: 0 0 0.5rem; }
 .hint { color: var(--muted); font-weight: 400; font-size: 0.85rem; }
 .panel-head { display: flex; align-items: baseline; gap: 0.75rem; }
@@ -103,18 +103,25 @@ h2 { font-size: 1rem; margin: 0 0 0.5rem; }
 table { width: 100%; border-collapse: collapse; }
 th { text-align: left; font-weight: 600; color: var(--muted); font-size: 0.8rem; border-bottom: 1px solid var(--line); padding: 0.3rem 0.4rem; }
 td { border-bottom: 1px solid var(--line); padding: 0.35rem 0.4rem; vertical-align: top; }
-td.id code { font-size: 0.78rem; word-break: break-all; }
+td.id code { font-size: 0.74rem; white-space: nowrap; }
+td.status { max-width: 12rem; }
+#sessions-panel { overflow-x: auto; }
 td.id a { display: block; font-size: 0.8rem; }
-td.feedback, .feedback { color: var(--muted); font-size: 0.8rem; }
+td.age, td.expiry, td.phone { white-space: nowrap; }
+td.user { white-space: nowrap; max-width: 12rem; overflow: hidden; text-overflow: ellipsis; }
+.feedback { color: var(--muted); font-size: 0.8rem; }
 .badge { display: inline-block; padding: 0.05rem 0.45rem; border-radius: 999px; font-size: 0.8rem; font-weight: 600; background: #e8ecf2; }
 .badge.pending { background: #fff4d6; color: #7a5600; }
 .badge.active { background: #e2ecff; color: #1d4aa8; }
 .badge.ok { background: #dcf5e3; color: #17663a; }
 .badge.bad { background: #fde2e2; color: #9b1c1c; }
 .badge.muted { background: #eceef1; color: #5b6573; }
-.actions { display: flex; flex-wrap: wrap; gap: 0.25rem; }
+.moves { display: grid; gap: 0.25rem; }
+.moves .line { display: flex; gap: 0.25rem; }
+.moves[hidden], .finished[hidden] { display: none; }
+.finished { color: var(--muted); font-size: 0.8rem; }
 button { font: inherit; font-size: 0.8rem; border-radius: 6px; border: 1px solid var(--blue); background: var(--blue); color: #fff;
-	padding: 0.2rem 0.55rem; cursor: pointer; }
+	padding: 0.2rem 0.45rem; cursor: pointer; white-space: nowrap; }
 button.quiet { background: #fff; color: var(--blue); }
 button.danger { border-color: #b42323; background: #b42323; color: #fff; }
 button.quiet.danger { background: #fff; color: #b42323; }

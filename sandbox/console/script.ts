@@ -9,14 +9,15 @@
 export const CONSOLE_JS = `'use strict';
 (function () {
 	var REFRESH_MS = 1500;
+	// Two lines of buttons: the way through a call, then the ways it ends.
 	var ACTIONS = [
-		{ name: 'join', label: 'Customer joins', status: 'vkyc_requested' },
-		{ name: 'assign', label: 'Agent assigned', status: 'agent_alloted' },
-		{ name: 'call', label: 'Call starts', status: 'kyc_request_accepted' },
-		{ name: 'approve', label: 'Approve', status: 'kyc_result_approved' },
-		{ name: 'reject', label: 'Reject\\u2026', status: 'kyc_result_rejected', reason: true },
-		{ name: 'expire', label: 'Expire', status: 'session_expired' },
-		{ name: 'abandon', label: 'Abandon', status: 'user_abandoned' }
+		{ name: 'join', label: 'Customer joins', status: 'vkyc_requested', line: 0 },
+		{ name: 'assign', label: 'Agent assigned', status: 'agent_alloted', line: 0 },
+		{ name: 'call', label: 'Call starts', status: 'kyc_request_accepted', line: 0 },
+		{ name: 'approve', label: 'Approve', status: 'kyc_result_approved', line: 1 },
+		{ name: 'reject', label: 'Reject\\u2026', status: 'kyc_result_rejected', reason: true, line: 1 },
+		{ name: 'expire', label: 'Expire', status: 'session_expired', line: 1 },
+		{ name: 'abandon', label: 'Abandon', status: 'user_abandoned', line: 1 }
 	];
 	// Badge colours by status; the class names come from this table, never from data.
 	var TONES = {
@@ -108,7 +109,10 @@ export const CONSOLE_JS = `'use strict';
 		cells.feedback = el('div', 'feedback');
 		cells.status.appendChild(cells.badge);
 		cells.status.appendChild(cells.feedback);
-		var bar = el('div', 'actions');
+		var bar = el('div', 'moves');
+		var lines = [el('div', 'line'), el('div', 'line')];
+		bar.appendChild(lines[0]);
+		bar.appendChild(lines[1]);
 		cells.buttons = ACTIONS.map(function (action) {
 			var button = el('button', action.name === 'reject' ? 'danger' : (action.name === 'approve' ? '' : 'quiet'), action.label);
 			button.type = 'button';
@@ -118,10 +122,13 @@ export const CONSOLE_JS = `'use strict';
 				if (action.reason) openReject(id);
 				else setStatus(id, action.status);
 			});
-			bar.appendChild(button);
+			lines[action.line].appendChild(button);
 			return { action: action, button: button };
 		});
 		cells.actions.appendChild(bar);
+		cells.bar = bar;
+		cells.finished = el('span', 'finished', 'Finished: KwikID moves it no further');
+		cells.actions.appendChild(cells.finished);
 		return { tr: tr, cells: cells };
 	}
 
@@ -135,6 +142,8 @@ export const CONSOLE_JS = `'use strict';
 			c.link.remove();
 		}
 		c.user.textContent = session.user_id;
+		// Long ids are cut with an ellipsis; the whole (redacted) id is in the tooltip.
+		c.user.title = session.user_id;
 		c.phone.textContent = session.phone;
 		c.type.textContent = session.session_type;
 		c.badge.textContent = session.status;
@@ -142,9 +151,11 @@ export const CONSOLE_JS = `'use strict';
 		c.feedback.textContent = session.feedback === null ? '' : 'Feedback: ' + session.feedback;
 		c.age.textContent = duration(now - session.created_at);
 		c.expiry.textContent = expiry(session, now);
+		// Like KwikID: nothing moves a finished session, and a move to where it is does nothing.
+		c.bar.hidden = session.is_final;
+		c.finished.hidden = !session.is_final;
 		c.buttons.forEach(function (entry) {
-			// Like KwikID: nothing moves a finished session, and a move to where it is does nothing.
-			entry.button.disabled = session.is_final || session.status === entry.action.status;
+			entry.button.disabled = session.status === entry.action.status;
 		});
 	}
 

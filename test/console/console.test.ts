@@ -112,8 +112,9 @@ describe('sandbox console in Chromium', () => {
 		await button(link.session_id, 'approve').click();
 		await waitForStatus(link.session_id, 'kyc_result_approved');
 		expect(await row(link.session_id).locator('.feedback').textContent()).toBe('Feedback: All Successful');
-		// A finished session cannot be moved again.
-		expect(await button(link.session_id, 'reject').isDisabled()).toBe(true);
+		// A finished session cannot be moved again: its buttons give way to a note.
+		await row(link.session_id).locator('.finished', { hasText: 'Finished' }).waitFor();
+		expect(await button(link.session_id, 'reject').isVisible()).toBe(false);
 
 		const items = await trigger.items();
 		expect(items.map((item) => item.json)).toEqual([
