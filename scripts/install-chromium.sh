@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure Debian's Chromium is at /usr/bin/chromium for the console's browser test
-# (test/console/). `npm test` runs this first (pretest), so a fresh CI machine gets it too.
+# (test/console/). `npm test` runs this before jest, so a fresh CI machine gets it too: in the
+# test script itself, not as a pretest, because .npmrc's ignore-scripts=true skips pre-scripts.
 #
 #   bash scripts/install-chromium.sh
 #
