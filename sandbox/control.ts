@@ -54,6 +54,10 @@ export async function handleControl(
 	try {
 		// The control plane can wipe state and fake outcomes: never let another machine reach it.
 		if (!isLoopback(req.socket.remoteAddress)) throw new ControlError(403, 'control endpoint is loopback only');
+		// A browser on this machine is loopback too: a page from any other site could otherwise
+		// post here (the bodies need no Content-Type). Browsers name the page's origin; curl,
+		// tests and the console (same origin) pass.
+		if (!sameOrigin(req)) throw new ControlError(403, 'control endpoint refuses requests from other sites');
 		if (serveConsoleAsset(req.method ?? 'GET', subPath.replace(/\/+$/, ''), res)) return;
 		payload = await dispatch(req.method ?? 'GET', subPath.replace(/\/+$/, ''), req, sandbox);
 	} catch (error) {
@@ -65,6 +69,17 @@ export async function handleControl(
 	const body = Buffer.from(`${JSON.stringify(payload, null, 2)}\n`);
 	res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
 	res.end(body);
+}
+
+/** True without an Origin header (not a browser, or a same-origin GET) or when it names this host. */
+function sameOrigin(req: IncomingMessage): boolean {
+	const origin = req.headers.origin;
+	if (origin === undefined) return true;
+	try {
+		return new URL(origin).host === req.headers.host;
+	} catch {
+		return false;
+	}
 }
 
 async function dispatch(method: string, path: string, req: IncomingMessage, sandbox: Sandbox): Promise<unknown> {

@@ -94,6 +94,25 @@ describe('console files', () => {
 	});
 });
 
+describe('control routes and other sites', () => {
+	it('refuse a request a page from another site sends, and take curl, tests and the console', async () => {
+		const reset = (headers: Record<string, string>): ReturnType<typeof call> =>
+			call(ctx.sb, 'POST', '/__sandbox/faults', { raw: '{"latencyMs":60000}', headers });
+		const host = new URL(ctx.sb.url).host;
+		for (const origin of ['http://evil.example', 'null', `http://${host}.evil.example`]) {
+			const refused = await reset({ origin });
+			expect(refused.status).toBe(403);
+			expect(obj(refused.body).error).toMatch(/other sites/);
+		}
+		expect(ctx.sb.faults().latencyMs).toBe(0);
+
+		expect((await reset({ origin: ctx.sb.url })).status).toBe(200);
+		expect((await reset({})).status).toBe(200);
+		expect(ctx.sb.faults().latencyMs).toBe(60_000);
+		ctx.sb.clearFaults();
+	});
+});
+
 describe('GET /__sandbox/console/state', () => {
 	it('lists sessions newest first with masked phones, link expiry and the customer page', async () => {
 		const first = await sendLink({ user_id: 'first', phone_number: '9123456780' });
