@@ -39,9 +39,12 @@ fi
 log "installing Debian's chromium package (one time; a few minutes)"
 started=$(date +%s)
 export DEBIAN_FRONTEND=noninteractive
-# Quiet: apt's progress would bury the test output; errors still reach stderr.
-if ! "${as_root[@]}" apt-get update -qq >/dev/null ||
-	! "${as_root[@]}" apt-get install -y -qq chromium >/dev/null; then
+# Quiet: apt's progress would bury the test output; errors still reach stderr. A failed update
+# is not the end: the lists already on the machine may well have chromium.
+if ! "${as_root[@]}" apt-get update -qq >/dev/null; then
+	log "apt-get update failed; trying the install with the package lists already here"
+fi
+if ! "${as_root[@]}" apt-get install -y -qq chromium >/dev/null; then
 	log "apt-get could not install chromium. Run this, then npm test again:"
 	log "  sudo apt-get update && sudo apt-get install -y chromium"
 	exit 1
