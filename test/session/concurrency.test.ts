@@ -86,6 +86,36 @@ describe('requests in flight', () => {
 		expect(users.sort()).toEqual(leads(200).map((lead) => String(lead.id)).sort());
 	});
 
+	// One n8n process runs several executions at once (a queue-mode worker: --concurrency); each
+	// has its own token holder. They must still share one login: at a cold start and at an expiry.
+	it('several executions at once share one login, with no token stored and when it expires', async () => {
+		const fresh = await startSessionEnv();
+		try {
+			fresh.sandbox.setFaults({ latencyMs: 20, jitterMs: 20 });
+			const batch = (n: number): Promise<unknown>[] =>
+				Array.from({ length: n }, (_, e) =>
+					fresh.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(20, `E${e}`)) }),
+				);
+			await Promise.all(batch(5));
+			expect(fresh.sandbox.stats().requests.generate_token).toBe(1);
+
+			fresh.sandbox.resetStats();
+			// Every token is revoked at the 50th call: all five executions are in flight then.
+			fresh.sandbox.setFaults({ latencyMs: 20, jitterMs: 20, expireTokensEvery: 50 });
+			const runs = (await Promise.all(batch(5))) as Array<{ error?: unknown }>;
+			expect(runs.map((run) => run.error)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+			const stats = fresh.sandbox.stats();
+			expect(stats.tokenExpiries).toBeGreaterThanOrEqual(1);
+			// At most one login per expiry for the five (each used to log in on its own: up to
+			// five); fewer when the last expiry came after the last call that needed a token.
+			expect(stats.requests.generate_token).toBeGreaterThanOrEqual(1);
+			expect(stats.requests.generate_token).toBeLessThanOrEqual(stats.tokenExpiries);
+			expect(fresh.sandbox.listSessions()).toHaveLength(200);
+		} finally {
+			await fresh.close();
+		}
+	});
+
 	it('when KwikID refuses every token, items fail with that reason after a bounded number of logins', async () => {
 		// Every call revokes every token before it is checked: each login's token is refused at once.
 		env.sandbox.setFaults({ expireTokensEvery: 1 });

@@ -21,6 +21,12 @@
  * - every other request that needs a token meanwhile waits for that renewal and is then sent
  *   with the new token. A 401 for a token that was already replaced is simply resent with the
  *   new one. So items in flight that meet an expired token together cause one login.
+ * - across runs: every execution (and the trigger's polls) has its own holder, and several run
+ *   at once in one n8n process (a worker runs several executions). Before a holder renews, it
+ *   reads the credential again: a token another execution or another worker already stored is
+ *   simply used. Holders of one process that need a new token at the same moment share one
+ *   renewal (`sharedRenewals`, per account and refused token). So an expiry costs one login per
+ *   process at most, and none where another process had already renewed.
  * A 401 means KwikID did not process the request, so resending it never creates a second session.
  */
 import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
@@ -44,6 +50,16 @@ export const PROBE_SESSION_ID = 'n8n-kwikid-token-check';
 export const PROBE_PATH = `/agentapi/v1/session/get_details/${PROBE_SESSION_ID}`;
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Renewals running in this process, by account (base URL and username) and the token they
+ * replace ('' for none stored). A holder that needs the same renewal waits for it instead of
+ * logging in too, then reads the credential n8n updated.
+ */
+const sharedRenewals = new Map<string, Promise<unknown>>();
+
+/** A renewal that found a token stored by another execution or process: no login needed. */
+const RENEWED_ELSEWHERE = { ok: true, value: undefined } as const;
 
 async function settle(promise: Promise<unknown>): Promise<Settled> {
 	try {
@@ -75,9 +91,38 @@ export class TokenHolder {
 	constructor(
 		private readonly context: KwikIdFunctions,
 		private readonly baseUrl: string,
+		private readonly username: string,
 		storedToken: unknown,
 	) {
 		this.token = typeof storedToken === 'string' ? storedToken : '';
+	}
+
+	/**
+	 * Whether someone else has meanwhile stored a token other than `used`: another execution of
+	 * this process (waited for, if it is renewing right now), or another process (read back from
+	 * the credential). Then that token is used instead of logging in again.
+	 */
+	private async renewedElsewhere(used: string): Promise<boolean> {
+		const running = sharedRenewals.get(this.renewalKey(used));
+		if (running) await running.catch(() => undefined);
+		await this.reload();
+		return this.token !== used && this.token !== '';
+	}
+
+	private renewalKey(used: string): string {
+		return `${this.baseUrl}\n${this.username}\n${used}`;
+	}
+
+	/** Runs `renew` as this process's renewal of `used` (see sharedRenewals). */
+	private async shared(used: string, renew: () => Promise<Settled>): Promise<Settled> {
+		const key = this.renewalKey(used);
+		const running = renew();
+		sharedRenewals.set(key, running);
+		try {
+			return await running;
+		} finally {
+			if (sharedRenewals.get(key) === running) sharedRenewals.delete(key);
+		}
 	}
 
 	/**
@@ -111,14 +156,29 @@ export class TokenHolder {
 			}
 			if (this.refusal !== undefined) throw this.refusal;
 			if (used === '') {
-				const first = await this.renewing(async () => await this.sendFirst(options, pace));
+				const first = await this.renewing(async () =>
+					(await this.renewedElsewhere('')) ? RENEWED_ELSEWHERE : await this.shared('', async () => await this.sendFirst(options, pace)),
+				);
+				if (first === RENEWED_ELSEWHERE) {
+					used = this.token;
+					continue;
+				}
 				if (first.ok) return this.succeeded(first.value);
 				// KwikID refused the token it had just issued: renew once more (below), or give up.
 				if (extractFailure(first.error).status !== 401 || this.token === '' || round >= MAX_ROUNDS) throw first.error;
 				refused = first.error;
 				used = this.token;
 			}
-			const probed = await this.renewing(async () => await this.probe(used, pace));
+			const refusedToken = used;
+			const probed = await this.renewing(async () =>
+				(await this.renewedElsewhere(refusedToken))
+					? RENEWED_ELSEWHERE
+					: await this.shared(refusedToken, async () => await this.probe(refusedToken, pace)),
+			);
+			if (probed === RENEWED_ELSEWHERE) {
+				used = this.token;
+				continue;
+			}
 			if (!probed.ok) throw probed.error;
 			if (this.token === used) {
 				// n8n kept the token it had (its probe was not refused): the token is not the
@@ -135,7 +195,7 @@ export class TokenHolder {
 	}
 
 	/** Runs one renewal; requests arriving meanwhile wait for it (`renewal` is set before any await). */
-	private async renewing(renew: () => Promise<Settled>): Promise<Settled> {
+	private async renewing<T extends Settled>(renew: () => Promise<T>): Promise<T> {
 		const running = renew();
 		const settled = running.then(() => undefined);
 		this.renewal = settled;

@@ -188,7 +188,7 @@ export async function connect(context: KwikIdFunctions, options: ClientOptions =
 	return new KwikIdClient(
 		context,
 		resolved.url,
-		new TokenHolder(context, resolved.url, credentials.token),
+		new TokenHolder(context, resolved.url, username, credentials.token),
 		gateFor(resolved.url, username),
 		options,
 	);
