@@ -4,13 +4,16 @@
 #
 #   bash scripts/e2e/queue.sh               the check (CI): webhook batches, token expiry on both
 #                                           workers, the trigger on main, a worker killed mid-run
+#   bash scripts/e2e/queue.sh throughput    1 worker vs 2 workers on the same 1,000 leads, and
+#                                           429s under an account rate limit (not in CI)
 #
 # n8n 2.41.1 only (on Node 24, see install-n8n.sh). Redis, PostgreSQL 15 and jq come from Debian's
 # packages (apt-get, first run only), run on free loopback ports with throwaway data dirs, and
 # are stopped with everything else on exit, also on failure.
 #
 # Environment: KWIKID_E2E_CACHE (n8n installs), KWIKID_E2E_KEEP=1 (keep the run folder),
-#              KWIKID_QUEUE_CONCURRENCY (worker --concurrency, default 5).
+#              KWIKID_QUEUE_CONCURRENCY (worker --concurrency, default 5),
+#              KWIKID_QUEUE_REPEATS (throughput: rounds of 1 worker / 2 workers, default 2).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 T0=$SECONDS
@@ -18,6 +21,7 @@ LINE_TAG=queue
 
 MODE="${1:-check}"
 CONCURRENCY="${KWIKID_QUEUE_CONCURRENCY:-5}"
+REPEATS="${KWIKID_QUEUE_REPEATS:-2}"
 WF_BATCH=kwikidQueueBatch1
 WF_SLOW=kwikidQueueSlow01
 WF_TRIGGER=kwikidE2eTrigger
@@ -478,6 +482,96 @@ scenario_kill() {
 	VICTIM=$victim
 }
 
+# ------------------------------------------------------------------ throughput (not in CI)
+
+# span_ms <executions json file>: first start to last stop over its executions, in ms.
+span_ms() {
+	node -e 'const e = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+		const t = (k, f) => f(...e.map((x) => Date.parse(x[k])));
+		console.log(t("stoppedAt", Math.max) - t("startedAt", Math.min));' "$1"
+}
+
+TP_ROWS=()
+# tp_round <workers> <label> <faults json>: 20 webhook executions x 50 leads (the same 1,000 leads
+# every round, new sessions each time), with 1 or 2 workers running.
+tp_round() {
+	local workers=$1 label=$2 faults_json=$3
+	if ((workers == 2)) && [[ -z "${PID[worker2]:-}" ]]; then start_worker worker2; fi
+	if ((workers == 1)) && [[ -n "${PID[worker2]:-}" ]]; then
+		stop_proc worker2
+		log "worker2 stopped"
+	fi
+	curl -fs -X POST "$SANDBOX/__sandbox/reset" >/dev/null
+	faults "$faults_json"
+	local after s1
+	after="$(max_execution_id)"
+	BATCH_SEQ=0 # the same leads every round
+	fire "$HOOK_BATCH" 20 50
+	wait_finished "$after" "$WF_BATCH" 20 600
+	s1="$(stats)"
+	executions "$WF_BATCH" --no-data | jq --argjson after "$after" '[.[] | select(.id > $after)]' >"$RUN/tp.json"
+	local ms ok_count spread sessions r429 logins inflight
+	ms="$(span_ms "$RUN/tp.json")"
+	ok_count="$(jq '[.[] | select(.status == "success")] | length' "$RUN/tp.json")"
+	spread="$(by_worker "$RUN/tp.json")"
+	sessions="$(sessions_json | jq 'length')"
+	r429="$(jq '.statusCodes["429"] // 0' <<<"$s1")"
+	logins="$(jq '.requests.generate_token' <<<"$s1")"
+	inflight="$(jq '.maxInFlightByEndpoint.sendLink' <<<"$s1")"
+	TP_ROWS+=("$label|$workers|$ms|$ok_count|$sessions|$r429|$logins|$inflight|$spread")
+	log "$label, $workers worker(s): ${ms} ms, $ok_count/20 executions ok, $sessions sessions, 429s $r429, logins $logins, max in flight $inflight, by worker {$spread}, load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+}
+
+tp_table() {
+	printf '\n### n8n %s queue mode, 20 webhook executions x 50 leads, worker --concurrency=%s, node defaults\n\n' "$N8N_VERSION" "$CONCURRENCY"
+	printf '| scenario | workers | ms (each round) | median ms | items/s | vs 1 worker | executions ok | sessions | 429 answers | max in flight |\n'
+	printf '| --- | ---: | --- | ---: | ---: | ---: | --- | --- | --- | --- |\n'
+	local label workers base
+	for label in "${TP_LABELS[@]}"; do
+		base=""
+		for workers in 1 2; do
+			local rows=() row ms_list=() oks=() sess=() r429s=() infl=() median rate
+			for row in "${TP_ROWS[@]}"; do
+				IFS='|' read -r l w ms okc s r lg inf sp <<<"$row"
+				[[ "$l" == "$label" && "$w" == "$workers" ]] || continue
+				ms_list+=("$ms") oks+=("$okc") sess+=("$s") r429s+=("$r") infl+=("$inf")
+			done
+			((${#ms_list[@]})) || continue
+			median="$(printf '%s\n' "${ms_list[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')"
+			rate="$(awk -v ms="$median" 'BEGIN { printf "%.0f", 1000 / (ms / 1000) }')"
+			[[ -n "$base" ]] || base=$median
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$workers" "${ms_list[*]}" "$median" "$rate" \
+				"$(awk -v b="$base" -v m="$median" 'BEGIN { printf "%.2fx", b / m }')" "${oks[*]}" "${sess[*]}" "${r429s[*]}" "${infl[*]}"
+		done
+	done
+}
+
+throughput() {
+	setup
+	start_main
+	start_worker worker1
+	# The credential holds no token yet: one execution logs in first, so no round pays for it.
+	local after
+	after="$(max_execution_id)"
+	BATCH_SEQ=1000
+	fire "$HOOK_BATCH" 1 1
+	wait_finished "$after" "$WF_BATCH" 1 90
+	# The account limit: a token bucket of 20 requests refilled at 100 per second, below what one
+	# worker sends at 20 ms; each worker's rate-limit gate learns it on its own.
+	TP_LABELS=("20 ms" "20 ms, limit 100/s")
+	local -A spec=(["20 ms"]='{"latencyMs":20}' ["20 ms, limit 100/s"]='{"latencyMs":20,"rateLimit":{"capacity":20,"refillPerSec":100}}')
+	local r order w label
+	for ((r = 1; r <= REPEATS; r++)); do
+		# 1 2 then 2 1: each configuration is measured early and late in the run.
+		if ((r % 2)); then order=(1 2); else order=(2 1); fi
+		for w in "${order[@]}"; do
+			for label in "${TP_LABELS[@]}"; do tp_round "$w" "$label" "${spec[$label]}"; done
+		done
+	done
+	tp_table
+	ok "throughput done in $((SECONDS - T0))s"
+}
+
 # ------------------------------------------------------------------------------ the run
 
 check() {
@@ -498,8 +592,9 @@ check() {
 
 case "$MODE" in
 	check) check ;;
+	throughput) throughput ;;
 	*)
-		echo "usage: bash scripts/e2e/queue.sh [check]" >&2
+		echo "usage: bash scripts/e2e/queue.sh [check|throughput]" >&2
 		exit 2
 		;;
 esac
