@@ -73,20 +73,26 @@ count_in() {
 	echo "${n:-0}"
 }
 
-# start_worker <name>: `n8n worker --concurrency=$CONCURRENCY`, waits until it takes jobs.
+# start_worker <name>...: `n8n worker --concurrency=$CONCURRENCY` for each, started together,
+# then waits until each takes jobs.
 start_worker() {
-	local name=$1 from
-	from="$(count_in 'n8n worker is now ready' "$RUN/$name.log")"
-	n8n_proc "$name" worker --concurrency="$CONCURRENCY"
-	local waited=0
-	while (($(count_in 'n8n worker is now ready' "$RUN/$name.log") <= from)); do
-		kill -0 "${PID[$name]}" 2>/dev/null || die "$name exited: $(tail -n 20 "$RUN/$name.log")"
-		((waited < 240)) || die "$name did not get ready (see $RUN/$name.log)"
-		sleep 0.5
-		waited=$((waited + 1))
+	local name
+	declare -A from=()
+	for name in "$@"; do
+		from[$name]="$(count_in 'n8n worker is now ready' "$RUN/$name.log")"
+		n8n_proc "$name" worker --concurrency="$CONCURRENCY"
 	done
-	SPAWNED[$name]="$(pgrep -P "${PID[$name]}" | tr '\n' ' ' || true)"
-	log "$name ready, --concurrency=$CONCURRENCY (pid ${PID[$name]})"
+	for name in "$@"; do
+		local waited=0
+		while (($(count_in 'n8n worker is now ready' "$RUN/$name.log") <= from[$name])); do
+			kill -0 "${PID[$name]}" 2>/dev/null || die "$name exited: $(tail -n 20 "$RUN/$name.log")"
+			((waited < 240)) || die "$name did not get ready (see $RUN/$name.log)"
+			sleep 0.5
+			waited=$((waited + 1))
+		done
+		SPAWNED[$name]="$(pgrep -P "${PID[$name]}" | tr '\n' ' ' || true)"
+		log "$name ready, --concurrency=$CONCURRENCY (pid ${PID[$name]})"
+	done
 }
 
 # stop_proc <name> [KILL]: SIGTERM (n8n finishes or hands back its jobs) or SIGKILL; then the
@@ -265,8 +271,7 @@ setup() {
 
 start_cluster() {
 	start_main
-	start_worker worker1
-	start_worker worker2
+	start_worker worker1 worker2
 }
 
 # --------------------------------------------------------------------- the trigger on main
