@@ -218,20 +218,28 @@ prepare_line() {
 
 # ------------------------------------------------ queue mode: Redis and PostgreSQL (queue.sh)
 
-# The PostgreSQL 15 binaries from Debian's postgresql-15 package.
-PG_BIN="${KWIKID_E2E_PG_BIN:-/usr/lib/postgresql/15/bin}"
+# The server binaries of the newest PostgreSQL installed from Debian's or Ubuntu's packages
+# (/usr/lib/postgresql/<major>/bin: 15 on Debian 12, 16 on Ubuntu 24.04), or KWIKID_E2E_PG_BIN.
+pg_bin() {
+	if [[ -n "${KWIKID_E2E_PG_BIN:-}" ]]; then
+		echo "$KWIKID_E2E_PG_BIN"
+		return
+	fi
+	find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname
+}
+PG_BIN="$(pg_bin)"
 
 # as_root <command...>: as is when root, else through sudo (a CI machine may run either way).
 as_root() {
 	if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi
 }
 
-# ensure_debian_packages: redis-server, PostgreSQL 15 and jq from Debian's packages, installed
+# ensure_debian_packages: redis-server, PostgreSQL and jq from Debian's packages, installed
 # with apt-get only when missing (a fresh CI machine has none of them).
 ensure_debian_packages() {
 	local missing=()
 	command -v redis-server >/dev/null || missing+=(redis-server)
-	[[ -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_ctl" ]] || missing+=(postgresql)
+	[[ -n "$PG_BIN" && -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_ctl" ]] || missing+=(postgresql)
 	command -v psql >/dev/null || missing+=(postgresql-client)
 	command -v jq >/dev/null || missing+=(jq)
 	command -v curl >/dev/null || missing+=(curl)
@@ -241,7 +249,8 @@ ensure_debian_packages() {
 	# The Debian package starts a cluster and a redis of its own on the default ports; they are
 	# left alone (ours run on free loopback ports with throwaway data dirs).
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
-	[[ -x "$PG_BIN/initdb" ]] || die "no initdb in $PG_BIN after installing postgresql (set KWIKID_E2E_PG_BIN)"
+	PG_BIN="$(pg_bin)"
+	[[ -n "$PG_BIN" && -x "$PG_BIN/initdb" ]] || die "no PostgreSQL initdb under /usr/lib/postgresql after installing postgresql (set KWIKID_E2E_PG_BIN)"
 	command -v redis-server >/dev/null || die "no redis-server after apt-get install"
 }
 

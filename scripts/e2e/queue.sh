@@ -7,9 +7,10 @@
 #   bash scripts/e2e/queue.sh throughput    1 worker vs 2 workers on the same 1,000 leads, and
 #                                           429s under an account rate limit (not in CI)
 #
-# n8n 2.41.1 only (on Node 24, see install-n8n.sh). Redis, PostgreSQL 15 and jq come from Debian's
-# packages (apt-get, first run only), run on free loopback ports with throwaway data dirs, and
-# are stopped with everything else on exit, also on failure.
+# n8n 2.41.1 only (on Node 24, see install-n8n.sh). Redis, PostgreSQL (15 on Debian 12, 16 on
+# Ubuntu 24.04) and jq come from the distribution's packages (apt-get, first run only), run on
+# free loopback ports with throwaway data dirs, and are stopped with everything else on exit,
+# also on failure.
 #
 # Environment: KWIKID_E2E_CACHE (n8n installs), KWIKID_E2E_KEEP=1 (keep the run folder),
 #              KWIKID_QUEUE_CONCURRENCY (worker --concurrency, default 5),
