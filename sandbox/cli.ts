@@ -4,6 +4,7 @@
  *   --port 8765 (or env KWIKID_SANDBOX_PORT)   --host 127.0.0.1
  *   --username sandbox --password sandbox1234  --token-ttl 43200 (seconds)
  *   --auto-progress 60000:approve              (every new session reaches a result after 60 s)
+ *   --log-limit 100                            (API requests kept in GET /__sandbox/requests)
  */
 import { parseArgs } from 'node:util';
 
@@ -37,13 +38,14 @@ async function main(): Promise<void> {
 			password: { type: 'string' },
 			'token-ttl': { type: 'string' },
 			'auto-progress': { type: 'string' },
+			'log-limit': { type: 'string' },
 			help: { type: 'boolean', short: 'h' },
 		},
 	});
 	if (values.help) {
 		process.stdout.write(
 			'Usage: npm run sandbox -- [--port 8765] [--host 127.0.0.1] [--username sandbox] [--password sandbox1234]\n' +
-				'                         [--token-ttl 43200] [--auto-progress 60000:approve]\n',
+				'                         [--token-ttl 43200] [--auto-progress 60000:approve] [--log-limit 100]\n',
 		);
 		return;
 	}
@@ -57,6 +59,11 @@ async function main(): Promise<void> {
 	const tokenTtlSec = ttl === undefined ? undefined : Number(ttl);
 	if (tokenTtlSec !== undefined && !(tokenTtlSec > 0)) fail(`--token-ttl must be a number of seconds > 0 (got "${ttl}")`);
 	const autoProgress = values['auto-progress'] ? parseAutoProgress(values['auto-progress']) : null;
+	const limitText = values['log-limit'];
+	const logLimit = limitText === undefined ? undefined : Number(limitText);
+	if (logLimit !== undefined && !(Number.isInteger(logLimit) && logLimit > 0)) {
+		fail(`--log-limit must be a whole number of requests > 0 (got "${limitText}")`);
+	}
 
 	const sandbox = await createSandbox({
 		port,
@@ -65,6 +72,7 @@ async function main(): Promise<void> {
 		password: values.password,
 		tokenTtlSec,
 		autoProgress,
+		logLimit,
 	}).catch((error: unknown) => {
 		const code = error instanceof Error && 'code' in error ? String(error.code) : '';
 		if (code === 'EADDRINUSE') fail(`port ${port} is in use; pick another with --port or KWIKID_SANDBOX_PORT`);

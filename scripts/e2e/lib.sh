@@ -215,3 +215,99 @@ prepare_line() {
 	fill "$FIXTURES/credential.json" "$RUN/credential.json" --arg url "$SANDBOX" '.[0].data.domain = $url'
 	n8n import:credentials --input="$RUN/credential.json" >>"$RUN/n8n-cli.log" 2>&1 || die "import:credentials failed (see $RUN/n8n-cli.log)"
 }
+
+# ------------------------------------------------ queue mode: Redis and PostgreSQL (queue.sh)
+
+# The server binaries of the newest PostgreSQL installed from Debian's or Ubuntu's packages
+# (/usr/lib/postgresql/<major>/bin: 15 on Debian 12, 16 on Ubuntu 24.04), or KWIKID_E2E_PG_BIN.
+pg_bin() {
+	if [[ -n "${KWIKID_E2E_PG_BIN:-}" ]]; then
+		echo "$KWIKID_E2E_PG_BIN"
+		return
+	fi
+	find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname
+}
+PG_BIN="$(pg_bin)"
+
+# as_root <command...>: as is when root, else through sudo (a CI machine may run either way).
+as_root() {
+	if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi
+}
+
+# ensure_debian_packages: redis-server, PostgreSQL and jq from Debian's packages, installed
+# with apt-get only when missing (a fresh CI machine has none of them).
+ensure_debian_packages() {
+	local missing=()
+	command -v redis-server >/dev/null || missing+=(redis-server)
+	[[ -n "$PG_BIN" && -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_ctl" ]] || missing+=(postgresql)
+	command -v psql >/dev/null || missing+=(postgresql-client)
+	command -v jq >/dev/null || missing+=(jq)
+	command -v curl >/dev/null || missing+=(curl)
+	((${#missing[@]})) || return 0
+	log "apt-get install ${missing[*]} (first run only)"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+	# The Debian package starts a cluster and a redis of its own on the default ports; they are
+	# left alone (ours run on free loopback ports with throwaway data dirs).
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
+	PG_BIN="$(pg_bin)"
+	[[ -n "$PG_BIN" && -x "$PG_BIN/initdb" ]] || die "no PostgreSQL initdb under /usr/lib/postgresql after installing postgresql (set KWIKID_E2E_PG_BIN)"
+	command -v redis-server >/dev/null || die "no redis-server after apt-get install"
+}
+
+REDIS_PID=""
+REDIS_PORT=""
+# start_redis <dir>: redis-server on a free loopback port, no persistence, data in <dir>.
+start_redis() {
+	local dir=$1
+	mkdir -p "$dir"
+	REDIS_PORT="$(free_port)"
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+		--logfile "$dir/redis.log" --daemonize no >/dev/null 2>&1 &
+	REDIS_PID=$!
+	for _ in $(seq 1 50); do
+		redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "redis did not start: $(tail -n 5 "$dir/redis.log")"
+	log "redis on 127.0.0.1:$REDIS_PORT (pid $REDIS_PID)"
+}
+stop_redis() {
+	[[ -n "$REDIS_PID" ]] || return 0
+	kill "$REDIS_PID" 2>/dev/null || true
+	wait "$REDIS_PID" 2>/dev/null || true
+	REDIS_PID=""
+}
+
+PG_DIR=""
+PG_OWNER=""
+# start_postgres: a throwaway cluster (initdb, trust auth, fsync off) on a free loopback port,
+# with a database `n8n`; exports PGHOST/PGPORT/PGUSER/PGDATABASE for psql. PostgreSQL refuses to
+# run as root: as root the cluster belongs to the `postgres` user (created by Debian's package).
+start_postgres() {
+	PG_DIR="$(mktemp -d /tmp/kwikid-queue-pg.XXXXXX)"
+	local port run=()
+	port="$(free_port)"
+	if [[ $(id -u) -eq 0 ]]; then
+		PG_OWNER=postgres
+		id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+		chown postgres "$PG_DIR"
+		run=(runuser -u postgres --)
+	fi
+	"${run[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 >"$PG_DIR/initdb.log" 2>&1 ||
+		die "initdb failed: $(tail -n 5 "$PG_DIR/initdb.log")"
+	"${run[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+		-o "-p $port -c listen_addresses=127.0.0.1 -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+		start >/dev/null || die "postgres did not start: $(tail -n 5 "$PG_DIR/postgres.log")"
+	export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+	psql -X -q -c 'CREATE DATABASE n8n' || die "could not create the n8n database"
+	export PGDATABASE=n8n
+	log "postgres on 127.0.0.1:$port (data $PG_DIR/data)"
+}
+stop_postgres() {
+	[[ -n "$PG_DIR" ]] || return 0
+	local run=()
+	[[ -z "$PG_OWNER" ]] || run=(runuser -u "$PG_OWNER" --)
+	"${run[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+	rm -rf "$PG_DIR"
+	PG_DIR=""
+}
