@@ -11,6 +11,7 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$HERE/examples.sh"
 
 WF_SEND_LINK=kwikidE2eSendLnk
 WF_PUSH_DKYC=kwikidE2ePushDky
@@ -145,6 +146,8 @@ run_line() {
 	[[ $t1 -eq $((t0 + 1)) ]] || die "c: the first run should log in exactly once (generate_token $t0 -> $t1)"
 	[[ $t3 -eq $t1 ]] || die "c: later executions logged in again (generate_token $t1 -> $t3): the token was not reused"
 	ok "c token reuse: one login for three executions in three n8n processes (n8n stored preAuthentication's token)"
+
+	check_examples
 
 	check_trigger
 
