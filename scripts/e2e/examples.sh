@@ -43,9 +43,10 @@ check_example_rows() {
 	sent=$(($(jq .requests.push_user_data <<<"$after") - $(jq .requests.push_user_data <<<"$before")))
 	[[ $ok200 -eq 1 && $bad400 -eq 1 && $sent -eq 2 ]] ||
 		die "rows: push_user_data should be 1 x 200 + 1 x 400 (2 requests), got $ok200 x 200, $bad400 x 400, $sent requests"
-	# Which rows reached KwikID: the request log keeps the user_id of create calls.
+	# Which rows reached KwikID: the request log keeps the user_id of create calls (the rows'
+	# customer ids; earlier checks pushed other user ids).
 	local users
-	users="$(curl -fs "$SANDBOX/__sandbox/requests" | jq -c '[.[] | select(.endpoint == "push_user_data") | .userId] | sort')"
+	users="$(curl -fs "$SANDBOX/__sandbox/requests" | jq -c '[.[] | select(.endpoint == "push_user_data" and (.userId // "" | startswith("CUST-"))) | .userId] | sort')"
 	[[ "$users" == '["CUST-001","CUST-003"]' ]] || die "rows: push_user_data was sent for $users, expected CUST-001 and CUST-003 (never the bad-PAN CUST-002)"
 
 	pushed="$(items ex-rows Pushed)"
