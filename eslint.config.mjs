@@ -2,6 +2,8 @@
 // - eslint-plugin-n8n-nodes-base (node, credential and community package.json rules), and
 // - @n8n/eslint-plugin-community-nodes (the rules n8n applies when it verifies a package),
 // plus strict typescript-eslint on all code, tests and tools included.
+// `npm run lint` then runs scripts/n8n-scan-lint.mjs, which lints nodes/, credentials/ and
+// package.json exactly as n8n's verification scan does (eslint-disable comments ignored).
 import js from '@eslint/js';
 import communityNodes from '@n8n/eslint-plugin-community-nodes';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
@@ -34,6 +36,11 @@ export default tseslint.config(
 		files: packageCode,
 		...communityNodes.configs.recommended,
 		ignores: [],
+	},
+	{
+		// n8n's verification scan and `n8n-node lint` add this to the community rule set.
+		files: packageCode,
+		rules: { 'no-console': 'error' },
 	},
 	{
 		files: ['credentials/**/*.ts'],

@@ -21,8 +21,8 @@ const shared = {
 const core1 = dirname(require.resolve('n8n-core-1/package.json'));
 const fromCore1 = (name) => dirname(require.resolve(`${name}/package.json`, { paths: [core1] }));
 
-/** Tests that never load n8n-core (the sandbox alone, pure functions, the soak's long run). */
-const notThroughN8n = ['<rootDir>/test/sandbox/', '<rootDir>/test/unit/', '<rootDir>/test/soak/'];
+/** Tests that never load n8n-core, or test something else than it: the sandbox alone, pure functions, the soak's long run, the sandbox's console in a browser. */
+const notThroughN8n = ['<rootDir>/test/sandbox/', '<rootDir>/test/unit/', '<rootDir>/test/soak/', '<rootDir>/test/console/'];
 
 /** @type {import('jest').Config} */
 module.exports = {

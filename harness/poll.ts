@@ -6,7 +6,11 @@
  *   data lives in memory between polls;
  * - a poll returning items is emitted, and emitting saves the workflow's static data, only if
  *   n8n's observable object marked it changed (WorkflowStaticDataService.saveStaticData);
- * - a poll returning null or throwing saves nothing (a throw becomes an error execution);
+ * - activation runs one poll right away (n8n-core's activatePolling, on 1.x and 2.x alike): its
+ *   items are emitted like any poll's; if it throws, the activation fails (n8n logs it and retries
+ *   the activation later from the saved state); if not, n8n saves the static data (if changed).
+ *   Here the first poll() after activation, a restart or a reconfigure is that activation poll;
+ * - any later poll returning null or throwing saves nothing (a throw becomes an error execution);
  * - "Fetch Test Event" runs the poll on a fresh PollContext in manual mode.
  * What it adds for tests: `restart()` drops every unsaved change (n8n restarted, the static data
  * comes back from the database as last saved), and access to the saved and live state.
@@ -52,6 +56,9 @@ export class PollRunner {
 	/** How many times n8n would have written static data to its database. */
 	saves = 0;
 
+	/** The next poll() is the one n8n runs when it activates the workflow. */
+	private activating = true;
+
 	constructor(
 		private readonly harness: Harness,
 		parameters: INodeParameters,
@@ -89,6 +96,7 @@ export class PollRunner {
 			staticData,
 		});
 		this.context = this.pollContext('trigger', 'activate');
+		this.activating = true;
 	}
 
 	private pollContext(mode: 'trigger' | 'manual', activation: 'activate' | 'manual'): PollContext {
@@ -123,14 +131,21 @@ export class PollRunner {
 		return await runPoll(async () => await pollFn.call(context));
 	}
 
-	/** One scheduled poll of the active workflow. */
+	/** One poll of the active workflow: the activation's own poll first, then scheduled ones. */
 	async poll(): Promise<PollOutcome> {
+		const activation = this.activating;
 		try {
 			const result = await this.run(this.context);
-			if (result === null) return { kind: 'none' };
-			this.context.__emit(result);
-			return { kind: 'emitted', items: result[0] ?? [] };
+			if (result !== null) this.context.__emit(result);
+			if (activation) {
+				// Activated: n8n saves the static data, then schedules the polls.
+				this.activating = false;
+				this.save();
+			}
+			return result === null ? { kind: 'none' } : { kind: 'emitted', items: result[0] ?? [] };
 		} catch (error) {
+			// A failed activation: the workflow is not active; n8n tries again from the saved state.
+			if (activation) this.activate();
 			return { kind: 'error', error: error instanceof Error ? error : new Error(String(error)) };
 		}
 	}

@@ -5,6 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { serveConsoleAsset } from './console/routes';
+import { consoleState } from './console/state';
 import { FaultInputError } from './faults';
 import type { TenantCodes } from './dkyc';
 import { isLoopback, isRecord, readBody, toJsonObject } from './http';
@@ -24,6 +26,8 @@ const MAX_CREATE = 10_000;
 const OK = { ok: true } as const;
 
 const HELP = {
+	'GET /__sandbox/console': 'the sandbox console: a web page for sessions, faults and the request log',
+	'GET /__sandbox/console/state': "what the console shows, as JSON (phones masked, ids redacted)",
 	'GET /__sandbox/stats': 'request counters',
 	'POST /__sandbox/stats/reset': 'zero the counters and the request log',
 	'GET /__sandbox/requests': 'the last API requests: time, method, path, status, duration (no bodies)',
@@ -53,6 +57,11 @@ export async function handleControl(
 	try {
 		// The control plane can wipe state and fake outcomes: never let another machine reach it.
 		if (!isLoopback(req.socket.remoteAddress)) throw new ControlError(403, 'control endpoint is loopback only');
+		// A browser on this machine is loopback too: a page from any other site could otherwise
+		// post here (the bodies need no Content-Type). Browsers name the page's origin; curl,
+		// tests and the console (same origin) pass.
+		if (!sameOrigin(req)) throw new ControlError(403, 'control endpoint refuses requests from other sites');
+		if (serveConsoleAsset(req.method ?? 'GET', subPath.replace(/\/+$/, ''), res)) return;
 		payload = await dispatch(req.method ?? 'GET', subPath.replace(/\/+$/, ''), req, sandbox);
 	} catch (error) {
 		if (error instanceof ControlError) status = error.status;
@@ -65,10 +74,22 @@ export async function handleControl(
 	res.end(body);
 }
 
+/** True without an Origin header (not a browser, or a same-origin GET) or when it names this host. */
+function sameOrigin(req: IncomingMessage): boolean {
+	const origin = req.headers.origin;
+	if (origin === undefined) return true;
+	try {
+		return new URL(origin).host === req.headers.host;
+	} catch {
+		return false;
+	}
+}
+
 async function dispatch(method: string, path: string, req: IncomingMessage, sandbox: Sandbox): Promise<unknown> {
 	const is = (m: string, p: string): boolean => method === m && path === p;
 	if (is('GET', '')) return { url: sandbox.url, username: sandbox.username, routes: HELP };
 	if (is('GET', '/stats')) return sandbox.stats();
+	if (is('GET', '/console/state')) return consoleState(sandbox);
 	if (is('GET', '/requests')) return sandbox.requestLog();
 	if (is('POST', '/stats/reset')) {
 		sandbox.resetStats();

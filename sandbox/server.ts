@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 import * as api from './api';
+import { CUSTOMER_PREFIX, handleCustomer } from './console/customer';
 import type { TenantCodes } from './dkyc';
 import { handleControl } from './control';
 import { FaultState, type EndpointKey, type Faults } from './faults';
@@ -98,6 +99,8 @@ export interface Sandbox {
 	issueToken(): string;
 	setStatus(sessionId: string, status: string, comment?: string): SessionSnapshot;
 	getSession(sessionId: string): SessionSnapshot | undefined;
+	/** The session behind a customer link (`link_id`), if any. */
+	sessionByLinkId(linkId: string): SessionSnapshot | undefined;
 	listSessions(): SessionListEntry[];
 	createSession(input?: SessionInput): SessionSnapshot;
 	/** Applies to sessions created afterwards; null turns it off. */
@@ -398,6 +401,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 		issueToken: () => tokens.issue(username),
 		setStatus: (sessionId, status, comment) => store.setStatus(sessionId, status, comment),
 		getSession: (sessionId) => store.get(sessionId),
+		sessionByLinkId: (linkId) => store.findByLinkId(linkId),
 		listSessions: () => store.list(),
 		createSession: (input) => store.create(input),
 		setAutoProgress: (value) => store.setAutoProgress(value),
@@ -411,10 +415,15 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
 	const server = createServer((req, res) => {
 		const target = new URL(req.url ?? '/', 'http://sandbox.invalid');
 		const path = target.pathname;
-		const handling =
-			path === '/__sandbox' || path.startsWith('/__sandbox/')
-				? handleControl(req, res, path.slice('/__sandbox'.length), sandbox)
-				: dispatch(req, res, path, target.search);
+		let handling: Promise<void>;
+		if (path === '/__sandbox' || path.startsWith('/__sandbox/')) {
+			handling = handleControl(req, res, path.slice('/__sandbox'.length), sandbox);
+		} else if (path.startsWith(CUSTOMER_PREFIX)) {
+			// Send Link's link_url: KwikID's customer web app, not its API (see console/customer.ts).
+			handling = handleCustomer(req, res, target, sandbox);
+		} else {
+			handling = dispatch(req, res, path, target.search);
+		}
 		handling.catch(() => {
 			// A bug in the sandbox should look like the real API failing, not hang the client.
 			if (!res.headersSent && !res.destroyed) writeReply(res, { status: 500, html: HTML.serverError });

@@ -28,7 +28,15 @@ export const SESSION_STATUSES = [
 const BEFORE_AGENT = new Set<string>(['waiting', 'vkyc_requested', 'session_expired', 'user_abandoned']);
 /** An agent is attached but no call took place. Anything not listed here or above means a call happened. */
 const AGENT_WITHOUT_CALL = new Set<string>(['agent_alloted', 'kyc_request_rejected', 'kyc_rejected']);
-const FINAL = new Set<string>(['kyc_result_approved', 'kyc_result_rejected', 'kyc_rejected', 'session_expired', 'user_abandoned']);
+/** No further change expected once a session is in one of these. */
+export const FINAL_STATUSES: ReadonlySet<string> = new Set<string>([
+	'kyc_result_approved',
+	'kyc_result_rejected',
+	'kyc_rejected',
+	'session_expired',
+	'user_abandoned',
+]);
+const FINAL = FINAL_STATUSES;
 const RESULT_TYPE: Record<string, { type: string; comment: string }> = {
 	kyc_result_approved: { type: 'Approve', comment: 'All Successful' },
 	kyc_result_rejected: { type: 'Reject', comment: 'Face does not match the PAN photo' },
@@ -187,6 +195,15 @@ export class SessionStore {
 		return snapshot(record, nowMs);
 	}
 
+	/** The session a customer link points at; DKYC sessions have no link and are never found. */
+	findByLinkId(linkId: string, nowMs = Date.now()): SessionSnapshot | undefined {
+		if (linkId === '') return undefined;
+		for (const record of this.sessions.values()) {
+			if (record.linkId === linkId) return snapshot(record, nowMs);
+		}
+		return undefined;
+	}
+
 	has(id: string): boolean {
 		return this.sessions.has(id);
 	}
@@ -274,6 +291,11 @@ export class SessionStore {
 			zip_url: media('zip_url'),
 		};
 	}
+}
+
+/** The `feedback` get_details shows (as an object), or null while there is no result. */
+export function resultFeedback(history: StatusEvent[]): { type: string; comment: string } | null {
+	return facts(history).result;
 }
 
 function statusEvent(status: string, at: number, comment?: string): StatusEvent {

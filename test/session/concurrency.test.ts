@@ -42,8 +42,9 @@ describe('requests in flight', () => {
 	});
 
 	it.each([1, 3, 25])('keeps to Max Concurrent Requests = %i', async (maxConcurrency) => {
-		// Slow enough answers that every slot fills before the first one comes back.
-		env.sandbox.setFaults({ latencyMs: 150 });
+		// Slow enough answers that every slot fills before the first one comes back, even on a
+		// loaded machine.
+		env.sandbox.setFaults({ latencyMs: 500 });
 		const input = leads(Math.max(6, 2 * maxConcurrency));
 
 		const run = await env.harness.run(sendLinkWorkflow({ ...mapped, options: { maxConcurrency } }), {

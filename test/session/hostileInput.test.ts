@@ -214,6 +214,7 @@ describe('hostile input to the KwikID Trigger: reported by name, never requested
 		const [good] = fx.sessions(1);
 		const watching = fx.runner({ sessionIds: `${good}\n${bad}` });
 
+		expect(await watching.poll()).toEqual({ kind: 'none' }); // activation: recorded, not failed
 		const first = await watching.poll();
 		expect(first.kind).toBe('error');
 		if (first.kind === 'error') {
@@ -221,10 +222,10 @@ describe('hostile input to the KwikID Trigger: reported by name, never requested
 			expect(first.error.message.length).toBeLessThan(300);
 		}
 		// Only the good id was requested.
-		expect(fx.detailCalls()).toBe(1);
+		expect(fx.detailCalls()).toBe(2);
 		fx.sandbox.setStatus(good, 'agent_alloted');
 		expect((await watching.items()).map((item) => item.json.session_id)).toEqual([good]);
-		expect(fx.detailCalls()).toBe(2);
+		expect(fx.detailCalls()).toBe(3);
 	});
 
 	it.each([

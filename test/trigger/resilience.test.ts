@@ -113,14 +113,26 @@ describe('KwikID Trigger: rate limits and failures', () => {
 });
 
 describe('KwikID Trigger: lost and corrupt state', () => {
-	it('a baseline lost in a restart re-baselines: no transition is invented', async () => {
+	it('the baseline recorded at activation is saved: a change made while n8n was down arrives once', async () => {
 		const [a] = fx.sessions(1);
 		const runner = fx.runner(watch([a]));
 		expect(await runner.poll()).toEqual({ kind: 'none' });
-		expect(runner.savedState()).toBeUndefined(); // nothing emitted, nothing saved
+		expect(runner.savedState()).toBeDefined(); // n8n saves the state once activated
 
 		fx.sandbox.setStatus(a, 'agent_alloted');
 		runner.restart();
+		expect(transitions(await runner.items())).toEqual([`${a}: waiting -> agent_alloted`]);
+		expect(await runner.items()).toEqual([]);
+	});
+
+	it('a baseline lost in a restart re-baselines: no transition is invented', async () => {
+		const [a] = fx.sessions(1);
+		const runner = fx.runner(watch([]));
+		await runner.poll(); // activated watching nothing
+		runner.reconfigure(watch([a]));
+		expect(await runner.poll()).toEqual({ kind: 'none' }); // the new version's activation
+		runner.replaceSavedState(undefined); // its saved state lost
+		fx.sandbox.setStatus(a, 'agent_alloted');
 		expect(await runner.items()).toEqual([]);
 		fx.sandbox.setStatus(a, 'kyc_request_accepted');
 		expect(transitions(await runner.items())).toEqual([`${a}: agent_alloted -> kyc_request_accepted`]);
@@ -132,7 +144,7 @@ describe('KwikID Trigger: lost and corrupt state', () => {
 		await runner.items();
 		fx.sandbox.setStatus(a, 'agent_alloted');
 		expect(await runner.items()).toHaveLength(1);
-		expect(runner.saves).toBe(1);
+		expect(runner.saves).toBe(2); // at activation, and with the emit
 
 		runner.restart();
 		expect(await runner.items()).toEqual([]);

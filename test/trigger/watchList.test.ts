@@ -132,21 +132,26 @@ describe('KwikID Trigger: changing the watch list', () => {
 });
 
 describe('KwikID Trigger: invalid session ids', () => {
-	it('reports an unknown id once, then skips it, while the others keep working', async () => {
+	// n8n polls once when it activates the workflow, and an error there fails the activation:
+	// n8n 1.x and 2.x then retry the activation, from the state saved before, for ever. So the
+	// activation's poll only records the unknown id; the next poll reports it.
+	it('records an unknown id at activation without failing it, reports it at the next poll, and asks KwikID once', async () => {
 		const [a] = fx.sessions(1);
 		const unknown = '00000000-0000-4000-8000-000000000000';
 		const runner = fx.runner(watch([a, unknown]));
 
+		expect(await runner.poll()).toEqual({ kind: 'none' }); // activation succeeds
+		expect(fx.detailCalls()).toBe(2);
+		expect(runner.savedState()).toBeDefined(); // n8n saved the state once activated
+
+		fx.sandbox.resetStats();
 		const first = await runner.poll();
 		expect(first.kind).toBe('error');
 		if (first.kind !== 'error') return;
 		expect(first.error).toBeInstanceOf(NodeOperationError);
 		expect(first.error.message).toContain(unknown);
-
-		fx.sandbox.resetStats();
 		expect(await runner.poll()).toEqual({ kind: 'none' });
-		expect(await runner.poll()).toEqual({ kind: 'none' });
-		expect(fx.detailCalls()).toBe(2); // a only
+		expect(fx.detailCalls()).toBe(2); // a only, twice: never the unknown id again
 
 		fx.sandbox.setStatus(a, 'agent_alloted');
 		expect(transitions(await runner.items())).toEqual([`${a}: waiting -> agent_alloted`]);
@@ -173,6 +178,7 @@ describe('KwikID Trigger: invalid session ids', () => {
 	it('reports several invalid ids in one error, implausible ones without a request', async () => {
 		const [a] = fx.sessions(1);
 		const runner = fx.runner(watch([a, 'x'.repeat(200), 'missing-1', 'missing-2']));
+		expect(await runner.poll()).toEqual({ kind: 'none' }); // the activation's poll
 		const outcome = await runner.poll();
 		expect(outcome.kind).toBe('error');
 		if (outcome.kind === 'error') {
@@ -180,7 +186,8 @@ describe('KwikID Trigger: invalid session ids', () => {
 			expect(outcome.error.message).toContain('"missing-1"');
 			expect(outcome.error.message.length).toBeLessThan(300);
 		}
-		expect(fx.detailCalls()).toBe(3); // a, missing-1, missing-2: never the 200-char text
+		// a, missing-1, missing-2 at activation, then a: never the 200-char text, never again the missing ones
+		expect(fx.detailCalls()).toBe(4);
 		// The 200-char text is stored under a short hashed key, not as itself.
 		expect(JSON.stringify(runner.liveState()).length).toBeLessThan(200);
 		expect(await runner.poll()).toEqual({ kind: 'none' });
@@ -189,10 +196,14 @@ describe('KwikID Trigger: invalid session ids', () => {
 	it('the report survives a restart only as a repeated notice, never as a transition', async () => {
 		const [a] = fx.sessions(1);
 		const runner = fx.runner(watch([a, 'missing-1']));
+		expect(await runner.poll()).toEqual({ kind: 'none' }); // activation: recorded and saved
 		expect((await runner.poll()).kind).toBe('error');
 		runner.restart(); // the flip to "reported" was never saved
+		expect(await runner.poll()).toEqual({ kind: 'none' }); // activation again: no error
 		expect((await runner.poll()).kind).toBe('error');
 		expect(await runner.poll()).toEqual({ kind: 'none' });
+		// missing-1 was asked once, at the first activation; a, at each poll.
+		expect(fx.detailCalls()).toBe(6);
 	});
 });
 

@@ -20,7 +20,7 @@ export const triggerProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. 8b19b5c9-36de-47a2-9cb8-1025f36da034, 0f6e2a51-6a8d-4c1e-9a43-2f1c7d0b5e6a',
 		description:
-			'The sessions to watch, separated by commas, spaces or new lines: the session_id values that Send Link or Push DKYC Data returned. KwikID has no way to list sessions, so an expression such as {{ $vars.KYC_SESSIONS }} can supply them. Adding IDs keeps what is known about the others.',
+			'The sessions to watch, separated by commas, spaces or new lines: the session_id values that Send Link or Push DKYC Data returned. KwikID has no way to list sessions. An expression such as {{ $vars.KYC_SESSIONS }} (n8n Variables, on paid plans; about 27 IDs) can supply them; for long lists use a Schedule Trigger with Get Session instead. Adding IDs keeps what is known about the others.',
 	},
 	{
 		displayName: 'Statuses',

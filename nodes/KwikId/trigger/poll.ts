@@ -299,7 +299,34 @@ async function pollOnce(
 	}
 	if (items.length > 0) return [items];
 	if (failed > 0 && read === 0) throw allFailed(firstError, toFetch.length);
+	// n8n runs one poll when it activates the workflow, and an error there fails the activation:
+	// n8n would retry it with the state it saved before, asking KwikID again each time, and the
+	// workflow would never run. So that poll only records invalid ids (n8n saves the state once
+	// activated); the next poll reports them.
+	if (ticket === 1) {
+		warnPending(context, settings, next);
+		return null;
+	}
 	return report(context, settings, bucket, fp, next);
+}
+
+function pendingIds(settings: TriggerSettings, next: Map<string, StoredCode>): string[] {
+	return settings.sessionIds.filter((id) => next.get(stateKey(id)) === INVALID_PENDING);
+}
+
+function describeIds(ids: string[]): string {
+	const describe = (id: string): string =>
+		isPlausibleSessionId(id)
+			? `"${redact(id)}"`
+			: `"${redact(id.slice(0, 40))}${id.length > 40 ? '…' : ''}" (not a session ID)`;
+	const more = ids.length > 5 ? ` and ${ids.length - 5} more` : '';
+	return `${ids.slice(0, 5).map(describe).join(', ')}${more}`;
+}
+
+function warnPending(context: IPollFunctions, settings: TriggerSettings, next: Map<string, StoredCode>): void {
+	const pending = pendingIds(settings, next);
+	if (pending.length === 0) return;
+	context.logger.warn(`KwikID Trigger: KwikID does not know ${pending.length} watched session(s): ${describeIds(pending)}; reported at the next poll`);
 }
 
 /**
@@ -320,22 +347,17 @@ function report(
 	fp: string,
 	next: Map<string, StoredCode>,
 ): null {
-	const pending = settings.sessionIds.filter((id) => next.get(stateKey(id)) === INVALID_PENDING);
+	const pending = pendingIds(settings, next);
 	if (pending.length === 0) return null;
 	for (const id of pending) next.set(stateKey(id), INVALID_REPORTED);
 	writeState(bucket, fp, next);
 
-	const describe = (id: string): string =>
-		isPlausibleSessionId(id)
-			? `"${redact(id)}"`
-			: `"${redact(id.slice(0, 40))}${id.length > 40 ? '…' : ''}" (not a session ID)`;
-	const shown = pending.slice(0, 5).map(describe).join(', ');
-	const more = pending.length > 5 ? ` and ${pending.length - 5} more` : '';
+	const shown = describeIds(pending);
 	throw new NodeOperationError(
 		context.getNode(),
 		pending.length === 1
 			? `KwikID does not know the watched session ${shown}`
-			: `KwikID does not know ${pending.length} watched sessions: ${shown}${more}`,
+			: `KwikID does not know ${pending.length} watched sessions: ${shown}`,
 		{
 			description:
 				'They are no longer checked and this error is not repeated. Remove them from Session IDs: IDs must be session_id values from Send Link or Push DKYC Data, on the KwikID domain and environment of the credential.',
