@@ -11,6 +11,7 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$HERE/examples.sh"
 
 WF_SEND_LINK=kwikidE2eSendLnk
 WF_PUSH_DKYC=kwikidE2ePushDky
@@ -206,6 +207,8 @@ run_line() {
 	log "generate_token: $t0 before d, $t1 after d, a, b and a again"
 	[[ $t1 -eq $((t0 + 1)) ]] || die "c: four executions should log in exactly once (generate_token $t0 -> $t1): the token was not stored or not reused"
 	ok "c token reuse: one login for four executions in four n8n processes (n8n stored preAuthentication's token)"
+
+	check_examples
 
 	check_trigger
 
