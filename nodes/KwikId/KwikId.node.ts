@@ -12,7 +12,8 @@ export class KwikId implements INodeType {
 		icon: { light: 'file:kwikid.svg', dark: 'file:kwikid.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		// The operation's name as the editor shows it, not its stored value ("sendLink: session").
+		subtitle: '={{ ({ sendLink: "Send Link", get: "Get Session", pushUserData: "Push DKYC Data" })[$parameter["operation"]] || $parameter["operation"] }}',
 		description: 'Send video-KYC links, read KYC sessions and push digital-KYC records with KwikID',
 		defaults: { name: 'KwikID' },
 		usableAsTool: true,

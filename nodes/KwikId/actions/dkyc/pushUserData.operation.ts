@@ -156,7 +156,7 @@ async function push(client: KwikIdClient, body: IDataObject, itemIndex: number):
 			400: {
 				message: 'KwikID refused the DKYC data',
 				description:
-					'KwikID refused fields this node accepted. missing_fields and incorrect_formats name them; check the values against your KwikID configuration.',
+					'KwikID refused fields this node accepted (the message names them; so do missing_fields and incorrect_formats in the error details). Check those values against your KwikID account\'s configuration, e.g. its own code lists.',
 			},
 		},
 	});
