@@ -10,6 +10,8 @@
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 
+const { summariseExecution } = require('./run-data');
+
 const [dbPath, workflowId, n8nDir] = process.argv.slice(2);
 if (!dbPath || !workflowId || !n8nDir) {
 	process.stderr.write('usage: executions.js <database.sqlite> <workflowId> <n8n install dir>\n');
@@ -24,20 +26,5 @@ const sql = `SELECT e.id, e.status, e.mode, e.finished, d.data
 const out = execFileSync('sqlite3', ['-readonly', '-json', dbPath, sql], { encoding: 'utf8' });
 const rows = out.trim() === '' ? [] : JSON.parse(out);
 
-const summary = rows.map((row) => {
-	const data = row.data ? flatted.parse(row.data) : null;
-	const runData = data?.resultData?.runData ?? {};
-	const nodes = {};
-	for (const [name, runs] of Object.entries(runData)) {
-		nodes[name] = runs.flatMap((run) => (run.data?.main?.[0] ?? []).map((item) => item.json));
-	}
-	return {
-		id: row.id,
-		status: row.status,
-		mode: row.mode,
-		finished: Boolean(row.finished),
-		error: data?.resultData?.error?.message ?? null,
-		nodes,
-	};
-});
+const summary = rows.map((row) => summariseExecution(row, flatted));
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

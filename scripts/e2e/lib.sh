@@ -112,10 +112,11 @@ install_package() {
 
 SANDBOX_PID=""
 SANDBOX=""
+# start_sandbox [cli options...]: the sandbox on a free port, with any extra options of cli.js.
 start_sandbox() {
 	local port
 	port="$(free_port)"
-	node "$REPO/.dev/sandbox/cli.js" --port "$port" >"$RUN/sandbox.log" 2>&1 &
+	node "$REPO/.dev/sandbox/cli.js" --port "$port" "$@" >"$RUN/sandbox.log" 2>&1 &
 	SANDBOX_PID=$!
 	SANDBOX="http://127.0.0.1:$port"
 	for _ in $(seq 1 50); do

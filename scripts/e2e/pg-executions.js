@@ -12,6 +12,8 @@
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 
+const { summariseExecution } = require('./run-data');
+
 const [workflowId, n8nDir, flag] = process.argv.slice(2);
 if (!workflowId || !n8nDir) {
 	process.stderr.write('usage: pg-executions.js <workflowId> <n8n install dir> [--no-data]\n');
@@ -31,22 +33,5 @@ const out = execFileSync('psql', ['-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1
 });
 const rows = JSON.parse(out.trim() || '[]');
 
-const summary = rows.map((row) => {
-	const data = row.data ? flatted.parse(row.data) : null;
-	const runData = data?.resultData?.runData ?? {};
-	const nodes = {};
-	for (const [name, runs] of Object.entries(runData)) {
-		nodes[name] = runs.flatMap((run) => (run.data?.main?.[0] ?? []).map((item) => item.json));
-	}
-	return {
-		id: row.id,
-		status: row.status,
-		mode: row.mode,
-		finished: Boolean(row.finished),
-		startedAt: row.startedAt,
-		stoppedAt: row.stoppedAt,
-		error: data?.resultData?.error?.message ?? null,
-		nodes,
-	};
-});
+const summary = rows.map((row) => summariseExecution(row, flatted));
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -133,20 +133,8 @@ teardown() {
 
 # ----------------------------------------------------------------------------- sandbox
 
-sandbox_up() {
-	local port
-	port="$(free_port)"
-	# A long request log: the token-expiry scenario reads which leads met a 401.
-	node "$REPO/.dev/sandbox/cli.js" --port "$port" --log-limit 200000 >"$RUN/sandbox.log" 2>&1 &
-	SANDBOX_PID=$!
-	SANDBOX="http://127.0.0.1:$port"
-	for _ in $(seq 1 50); do
-		curl -fs "$SANDBOX/__sandbox/" >/dev/null 2>&1 && break
-		sleep 0.2
-	done
-	curl -fs "$SANDBOX/__sandbox/" >/dev/null || die "sandbox did not start: $(cat "$RUN/sandbox.log")"
-	log "sandbox on $SANDBOX (pid $SANDBOX_PID)"
-}
+# A long request log: the token-expiry scenario reads which leads met a 401.
+sandbox_up() { start_sandbox --log-limit 200000; }
 faults() { curl -fs -X POST "$SANDBOX/__sandbox/faults" -d "$1" >/dev/null || die "could not set faults $1"; }
 stats() { curl -fs "$SANDBOX/__sandbox/stats"; }
 # sessions_json: every session's user_id, as a JSON array.
