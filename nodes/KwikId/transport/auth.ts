@@ -46,8 +46,7 @@ const MAX_ROUNDS = 5;
 const MAX_FRUITLESS_LOGINS = 2;
 
 /** The probe's session id: not a UUID, so no KwikID session can have it. */
-export const PROBE_SESSION_ID = 'n8n-kwikid-token-check';
-export const PROBE_PATH = `/agentapi/v1/session/get_details/${PROBE_SESSION_ID}`;
+const PROBE_PATH = '/agentapi/v1/session/get_details/n8n-kwikid-token-check';
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -245,8 +244,8 @@ export class TokenHolder {
 		);
 		await this.reload();
 		const failure = result.ok ? undefined : extractFailure(result.error);
-		if (failure?.loginFailure !== undefined) {
-			this.refusal = result.ok ? undefined : result.error;
+		if (!result.ok && failure?.loginFailure !== undefined) {
+			this.refusal = result.error;
 			return result;
 		}
 		if (this.token !== used) {
