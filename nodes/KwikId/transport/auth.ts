@@ -203,22 +203,27 @@ export class TokenHolder {
 		return result;
 	}
 
-	/** No token stored: n8n logs in and sends the request; its answer comes back unwrapped. */
-	private async sendFirst(options: IHttpRequestOptions, pace: () => Promise<void>): Promise<Settled> {
+	/**
+	 * Sends through n8n's credential helper, which logs in when it must, then reads back the token
+	 * n8n stored. A failed login ends renewals for this run (`refusal`).
+	 */
+	private async viaN8n(options: IHttpRequestOptions, pace: () => Promise<void>): Promise<Settled> {
 		await pace();
 		const result = await settle(
-			this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, {
-				...options,
-				headers: { ...options.headers },
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-			}) as Promise<IN8nHttpFullResponse>,
+			this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, options),
 		);
 		await this.reload();
-		if (!result.ok) {
-			if (extractFailure(result.error).loginFailure !== undefined) this.refusal = result.error;
-			return result;
-		}
+		if (!result.ok && extractFailure(result.error).loginFailure !== undefined) this.refusal = result.error;
+		return result;
+	}
+
+	/** No token stored: n8n logs in and sends the request; its answer comes back unwrapped. */
+	private async sendFirst(options: IHttpRequestOptions, pace: () => Promise<void>): Promise<Settled> {
+		const result = await this.viaN8n(
+			{ ...options, headers: { ...options.headers }, returnFullResponse: true, ignoreHttpStatusErrors: true },
+			pace,
+		);
+		if (!result.ok) return result;
 		const response = result.value as IN8nHttpFullResponse;
 		if (this.token !== '') this.fruitlessLogins++;
 		if (response.statusCode >= 300) return { ok: false, error: statusError(response) };
@@ -231,23 +236,19 @@ export class TokenHolder {
 	 * token is then read back. Settles with an error only when no new token can be had.
 	 */
 	private async probe(used: string, pace: () => Promise<void>): Promise<Settled> {
-		await pace();
-		const result = await settle(
-			this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, {
+		const result = await this.viaN8n(
+			{
 				method: 'GET',
 				url: `${this.baseUrl}${PROBE_PATH}`,
 				headers: { accept: 'application/json' },
 				json: true,
 				timeout: 60_000,
 				disableFollowRedirect: true,
-			}),
+			},
+			pace,
 		);
-		await this.reload();
 		const failure = result.ok ? undefined : extractFailure(result.error);
-		if (!result.ok && failure?.loginFailure !== undefined) {
-			this.refusal = result.error;
-			return result;
-		}
+		if (failure?.loginFailure !== undefined) return result;
 		if (this.token !== used) {
 			this.fruitlessLogins++;
 			return { ok: true, value: undefined };
