@@ -4,9 +4,14 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { jsonField, numberOf, objectField, text, toIsoTime } from './answer';
 import { isPlainObject } from './objects';
+import type { CheckerReview } from './review';
+import { readReview } from './review';
 
-/** Statuses after which KwikID changes nothing more (API-NOTES). */
+export { toIsoTime } from './answer';
+
+/** Statuses after which KwikID changes nothing more (API-NOTES); the checker may still review. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set([
 	'kyc_result_approved',
 	'kyc_result_rejected',
@@ -15,13 +20,14 @@ export const FINAL_STATUSES: ReadonlySet<string> = new Set([
 	'user_abandoned',
 ]);
 
-/** The documented statuses, for dropdowns; unknown statuses still pass through everywhere. */
+/** The documented statuses, and those live installs send, for dropdowns; unknown statuses still pass through everywhere. */
 export const SESSION_STATUSES: ReadonlyArray<{ name: string; value: string; description: string }> = [
 	{ name: 'Waiting', value: 'waiting', description: 'Link is sent' },
 	{ name: 'Agent Alloted', value: 'agent_alloted', description: 'User opened the link for a preassigned call' },
 	{ name: 'KYC Request Accepted', value: 'kyc_request_accepted', description: 'Agent accepted the call' },
 	{ name: 'KYC Request Rejected', value: 'kyc_request_rejected', description: 'Agent rejected the call' },
-	{ name: 'KYC Result Approved', value: 'kyc_result_approved', description: 'Agent approved the session (final)' },
+	{ name: 'KYC Result Approved', value: 'kyc_result_approved', description: 'Agent approved the session; the checker may still reject it (see Outcomes)' },
+	{ name: 'KYC Result Partial Update', value: 'kyc_result_partial_update', description: 'Session partly processed (not final)' },
 	{ name: 'KYC Result Rejected', value: 'kyc_result_rejected', description: 'KYC result rejected, or auto-rejected after expiry (final)' },
 	{ name: 'KYC Rejected', value: 'kyc_rejected', description: 'An older link was replaced by a new one (final)' },
 	{ name: 'Session Expired', value: 'session_expired', description: 'Scheduled call cancelled or link expired (final)' },
@@ -70,22 +76,10 @@ export function normaliseSession(data: IDataObject): IDataObject {
 	return out;
 }
 
-/** Epoch seconds or milliseconds, as number or string, to ISO; anything else as it came. */
-export function toIsoTime(value: unknown): string | null {
-	if (value === null || value === undefined || value === '') return null;
-	const number = typeof value === 'number' ? value : Number(value);
-	if (Number.isFinite(number) && number > 0) {
-		const ms = number < 1e12 ? number * 1000 : number;
-		return new Date(ms).toISOString();
-	}
-	if (typeof value === 'string') {
-		const parsed = Date.parse(value);
-		return Number.isNaN(parsed) ? value : new Date(parsed).toISOString();
-	}
-	return null;
-}
-
-/** Media fields of a session and the binary property each one is downloaded into. */
+/**
+ * The media files the node can download into binary properties (Download Media). The simplified
+ * output lists every media link the answer has (mediaLinks), these and any others.
+ */
 export const MEDIA_FIELDS: ReadonlyArray<{ field: string; property: string; name: string }> = [
 	{ field: 'selfie_url', property: 'selfie', name: 'Selfie' },
 	{ field: 'pan_url', property: 'pan', name: 'PAN Image' },
@@ -96,22 +90,44 @@ export const MEDIA_FIELDS: ReadonlyArray<{ field: string; property: string; name
 	{ field: 'agent_screen_url', property: 'agentScreen', name: 'Agent Screen Recording' },
 	{ field: 'zip_url', property: 'zip', name: 'All Media (ZIP)' },
 	{ field: 'summary_json_url', property: 'summaryJson', name: 'Summary JSON' },
+	{ field: 'summary_pdf_url', property: 'summaryPdf', name: 'Summary PDF' },
+	{ field: 'aadhaar_xml', property: 'aadhaarXml', name: 'Aadhaar XML' },
+	{ field: 'aadhaarpdf_url', property: 'aadhaarPdf', name: 'Aadhaar PDF (Redacted)' },
 ];
 
-function text(value: unknown): string | null {
-	return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : null;
+/** Links in an answer that are not files of the session (the customer's own KYC link and the like). */
+const NOT_MEDIA = new Set(['link_url', 'redirect_url', 'callback_url', 'return_url', 'webhook_url']);
+const MEDIA_KEY = /_url$|^aadhaar_xml$/;
+
+/**
+ * Every media link of the answer, by field name: the known ones and any other `*_url` KwikID adds.
+ * Only http(s) links count: a field that holds the file itself (an Aadhaar XML document, say)
+ * is not a link and is left to the full output.
+ */
+export function mediaLinks(data: IDataObject): IDataObject {
+	const media: IDataObject = {};
+	for (const [field, value] of Object.entries(data)) {
+		if (!MEDIA_KEY.test(field) || NOT_MEDIA.has(field) || typeof value !== 'string') continue;
+		const link = value.trim();
+		if (/^https?:\/\/[^\s]+$/i.test(link)) media[field] = link;
+	}
+	return media;
 }
 
-/** A compact record: ids, status, finality, agent, times, feedback, document results, media. */
-export function simplifySession(raw: IDataObject): IDataObject {
+/**
+ * A compact record: ids, status, the agent's and the checker's decision (review.ts), agent,
+ * times, feedback, document results, media. Every field is read defensively: KwikID's live
+ * installs send numbers as text, lists and objects as JSON text and times as epoch text.
+ */
+export function simplifySession(raw: IDataObject, checkerReview: CheckerReview = 'auto'): IDataObject {
 	const data = normaliseSession(raw);
-	const summary = isPlainObject(data.summary_data) ? data.summary_data : {};
-	const extras = isPlainObject(data.extras) ? data.extras : {};
-	const overall = Array.isArray(summary.overall_summary) ? summary.overall_summary : [];
+	const summary = objectField(data.summary_data) ?? {};
+	const extras = objectField(data.extras) ?? {};
+	const overall = Array.isArray(summary.overall_summary) ? summary.overall_summary.filter(isPlainObject) : [];
 	const docs = Array.isArray(summary.docs) ? summary.docs : [];
 	const results = new Map<string, boolean>();
 	for (const entry of overall) {
-		if (isPlainObject(entry) && typeof entry.title === 'string') results.set(entry.title, entry.success === true);
+		if (typeof entry.title === 'string') results.set(entry.title, entry.success === true);
 	}
 	const documents: IDataObject[] = [];
 	for (const doc of docs) {
@@ -124,29 +140,35 @@ export function simplifySession(raw: IDataObject): IDataObject {
 		if (doc.facematch_score !== undefined) entry.facematch_score = doc.facematch_score;
 		documents.push(entry);
 	}
-	const media: IDataObject = {};
-	for (const { field } of MEDIA_FIELDS) {
-		const url = text(data[field]);
-		if (url) media[field] = url;
-	}
-	const status = data.session_status;
+	const { outcome, decided_by, is_final, review } = readReview(data, checkerReview);
+	const capturedImages = jsonField(data.captured_images);
+	const location = objectField(data.location);
 	return {
-		session_id: data.session_id ?? null,
-		user_id: data.user_id ?? null,
+		session_id: text(data.session_id),
+		user_id: text(data.user_id),
 		link_id: text(data.link_id),
-		session_type: extras.session_type ?? null,
-		status: status ?? null,
-		is_final: isFinalStatus(status),
+		session_type: text(data.session_type) ?? text(extras.session_type),
+		status: text(data.session_status),
+		outcome,
+		decided_by,
+		is_final,
+		review,
 		// Before an agent takes the call KwikID sends "" here; null says "not yet" like the times do.
 		agent_id: text(data.agent_id),
 		agent_region: text(data.agent_region),
-		started_at: toIsoTime(data.start_time),
+		started_at: toIsoTime(data.start_time) ?? toIsoTime(data.init_time),
 		agent_assigned_at: toIsoTime(data.agent_assignment_time),
 		vkyc_started_at: toIsoTime(data.vkyc_start_time),
 		ended_at: toIsoTime(data.end_time),
-		feedback: data.feedback ?? null,
+		video_duration: numberOf(data.video_duration),
+		feedback: isPlainObject(data.feedback) ? data.feedback : null,
+		captured_images: Array.isArray(capturedImages) ? capturedImages : [],
+		location: location
+			? { address: text(location.address), latitude: numberOf(location.latitude), longitude: numberOf(location.longitude) }
+			: null,
+		extras,
 		overall_summary: overall,
 		documents,
-		media,
+		media: mediaLinks(data),
 	};
 }

@@ -13,6 +13,7 @@ import {
 	simplifySession,
 } from '../../shared/session';
 import { shown } from '../../shared/mask';
+import { checkerReviewOf, checkerReviewOption } from '../../shared/review';
 import type { KwikIdClient } from '../../transport';
 import { fetchSessionData } from '../../transport';
 import { booleanParameter, requiredText, throughputOptions } from '../common';
@@ -34,7 +35,7 @@ const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to return a compact record (IDs, status, whether it is final, agent, times, feedback, document results, media links) instead of every field KwikID sends',
+			'Whether to return a compact record (IDs, status, the agent\'s and the checker\'s decision with one Outcome to route on, agent, times, feedback, document results, media links) instead of every field KwikID sends',
 	},
 	{
 		displayName: 'Options',
@@ -43,6 +44,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			{ ...checkerReviewOption, displayOptions: { show: { '/simplify': [true] } } },
 			{
 				displayName: 'Download Media',
 				name: 'downloadMedia',
@@ -141,10 +143,11 @@ async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikI
 	const simplify = booleanParameter(this, 'simplify', 'Simplify', itemIndex);
 	const downloads = mediaParameter(this, itemIndex);
 	const maxBytes = maxFileBytes(this, itemIndex);
+	const checkerReview = checkerReviewOf(this.getNodeParameter('options.checkerReview', itemIndex, 'auto'));
 
 	return async () => {
 		const data = await fetchSessionData(client, sessionId, itemIndex);
-		const json = simplify ? simplifySession(data) : normaliseSession(data);
+		const json = simplify ? simplifySession(data, checkerReview) : normaliseSession(data);
 		const binary = downloads.length ? await downloadSelected(this, client, data, downloads, maxBytes, itemIndex) : undefined;
 		return binary ? { json, binary } : { json };
 	};
