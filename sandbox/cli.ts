@@ -4,11 +4,14 @@
  *   --port 8765 (or env KWIKID_SANDBOX_PORT)   --host 127.0.0.1
  *   --username sandbox --password sandbox1234  --token-ttl 43200 (seconds)
  *   --auto-progress 60000:approve              (every new session reaches a result after 60 s)
+ *   --auto-progress 60000:approve,checker-reject[@30000]   (then the checker rejects, 60 s or @ms later)
+ *   --shape live|reference                     (get_details' shape; default live)
+ *   --checker-step on|off                      (audit fields and the checker; default on in the live shape)
  *   --log-limit 100                            (API requests kept in GET /__sandbox/requests)
  */
 import { parseArgs } from 'node:util';
 
-import { createSandbox, type AutoProgress } from './server';
+import { createSandbox, type AutoProgress, type Shape } from './server';
 
 const DEFAULT_PORT = 8765;
 
@@ -17,10 +20,23 @@ function fail(message: string): never {
 	process.exit(2);
 }
 
+/** `<ms>:approve|reject`, optionally `,checker-approve|checker-reject[@<ms>]`. */
 function parseAutoProgress(text: string): AutoProgress {
-	const match = /^([0-9]+):(approve|reject)$/.exec(text);
-	if (!match) fail(`--auto-progress wants <ms>:approve|reject, e.g. 60000:approve (got "${text}")`);
-	return { afterMs: Number(match[1]), outcome: match[2] === 'approve' ? 'approve' : 'reject' };
+	const match = /^([0-9]+):(approve|reject)(?:,checker-(approve|reject)(?:@([0-9]+))?)?$/.exec(text);
+	if (!match) {
+		fail(`--auto-progress wants <ms>:approve|reject[,checker-approve|checker-reject[@<ms>]], e.g. 60000:approve,checker-reject (got "${text}")`);
+	}
+	const progress: AutoProgress = { afterMs: Number(match[1]), outcome: match[2] === 'approve' ? 'approve' : 'reject' };
+	if (match[3]) progress.checker = match[3] === 'approve' ? 'approve' : 'reject';
+	if (match[4]) progress.checkerAfterMs = Number(match[4]);
+	return progress;
+}
+
+function describeAutoProgress(progress: AutoProgress | null): string {
+	if (!progress) return 'off (move sessions from the console)';
+	const agent = `${progress.afterMs} ms -> ${progress.outcome}`;
+	if (!progress.checker) return agent;
+	return `${agent}, then the checker: ${progress.checker} ${progress.checkerAfterMs ?? progress.afterMs} ms later`;
 }
 
 function parsePort(text: string, from: string): number {
@@ -39,13 +55,16 @@ async function main(): Promise<void> {
 			'token-ttl': { type: 'string' },
 			'auto-progress': { type: 'string' },
 			'log-limit': { type: 'string' },
+			shape: { type: 'string' },
+			'checker-step': { type: 'string' },
 			help: { type: 'boolean', short: 'h' },
 		},
 	});
 	if (values.help) {
 		process.stdout.write(
 			'Usage: npm run sandbox -- [--port 8765] [--host 127.0.0.1] [--username sandbox] [--password sandbox1234]\n' +
-				'                         [--token-ttl 43200] [--auto-progress 60000:approve] [--log-limit 100]\n',
+				'                         [--token-ttl 43200] [--auto-progress 60000:approve[,checker-reject[@30000]]] [--log-limit 100]\n' +
+				'                         [--shape live|reference] [--checker-step on|off]\n',
 		);
 		return;
 	}
@@ -65,7 +84,18 @@ async function main(): Promise<void> {
 		fail(`--log-limit must be a whole number of requests > 0 (got "${limitText}")`);
 	}
 
+	const shapeText = values.shape;
+	if (shapeText !== undefined && shapeText !== 'live' && shapeText !== 'reference') {
+		fail(`--shape must be live or reference (got "${shapeText}")`);
+	}
+	const shape: Shape | undefined = shapeText;
+	const stepText = values['checker-step'];
+	if (stepText !== undefined && stepText !== 'on' && stepText !== 'off') fail(`--checker-step must be on or off (got "${stepText}")`);
+	const checkerStep = stepText === undefined ? undefined : stepText === 'on';
+
 	const sandbox = await createSandbox({
+		shape,
+		checkerStep,
 		port,
 		host: values.host ?? '127.0.0.1',
 		username: values.username,
@@ -87,7 +117,8 @@ async function main(): Promise<void> {
 			`  Base URL (credential):  ${sandbox.url}`,
 			`  Username / password:    ${sandbox.username} / ${sandbox.password}`,
 			`  Token lifetime:         ${tokenTtlSec ?? 43200} s`,
-			`  Auto-progress:          ${autoProgress ? `${autoProgress.afterMs} ms -> ${autoProgress.outcome}` : 'off (move sessions from the console)'}`,
+			`  Auto-progress:          ${describeAutoProgress(autoProgress)}`,
+			`  Answer shape:           ${sandbox.getShape().shape}, checker step ${sandbox.getShape().checkerStep ? 'on' : 'off'}`,
 			'',
 			`Console (open in a browser on this machine):  ${c}/console`,
 			'  sessions (approve, reject, expire...), faults and the request log; Send Link\'s link_url opens',
@@ -97,6 +128,7 @@ async function main(): Promise<void> {
 			`  curl ${c}/                                   list control routes`,
 			`  curl ${c}/sessions                           list sessions`,
 			`  curl -X POST ${c}/sessions/<id>/status -d '{"status":"kyc_result_approved"}'`,
+			`  curl -X POST ${c}/sessions/<id>/checker -d '{"decision":"reject","reason":"Audio not available"}'`,
 			`  curl -X POST ${c}/faults -d '{"burst429":{"count":3}}'     (DELETE ${c}/faults clears)`,
 			`  curl ${c}/stats                              request counters`,
 			'',

@@ -5,7 +5,7 @@
  */
 import { maskPhone, redact } from '../../nodes/KwikId/shared/mask';
 import type { Faults } from '../faults';
-import type { Sandbox } from '../server';
+import type { Sandbox } from '../core';
 import { FINAL_STATUSES, resultFeedback } from '../sessions';
 
 /** Enough for a person to read; bulk-created thousands would only slow the page down. */
