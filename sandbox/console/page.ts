@@ -19,6 +19,13 @@ export const CONSOLE_HTML = `<!doctype html>
 <header>
 	<h1>KwikID <span>sandbox console</span></h1>
 	<p id="credential">Base URL <code id="base-url">…</code> · Username <code id="username">…</code></p>
+	<form id="shape-form" aria-label="Answer shape">
+		<label>Answers <select id="shape">
+			<option value="live">live install shape</option>
+			<option value="reference">published reference</option>
+		</select></label>
+		<label><input type="checkbox" id="checker-step"> Checker step</label>
+	</form>
 	<p id="updated" role="status">Connecting…</p>
 </header>
 <p id="message" role="alert" hidden></p>
@@ -77,6 +84,19 @@ export const CONSOLE_HTML = `<!doctype html>
 		</div>
 	</form>
 </dialog>
+<dialog id="checker-dialog">
+	<form method="dialog" id="checker-form">
+		<h2>Checker rejects the session</h2>
+		<p>Session <code id="checker-session"></code> · the agent's status stays as it is</p>
+		<label>Reason (becomes <code>auditor_feedback</code>)
+			<input type="text" id="checker-reason" maxlength="500" required placeholder="e.g. Audio not available">
+		</label>
+		<div class="buttons">
+			<button type="submit" value="reject" id="checker-confirm" class="danger">Checker reject</button>
+			<button type="submit" value="cancel" formnovalidate class="quiet">Cancel</button>
+		</div>
+	</form>
+</dialog>
 </body>
 </html>
 `;
@@ -91,6 +111,14 @@ header h1 { font-size: 1.15rem; margin: 0; color: var(--blue); }
 header h1 span { color: var(--muted); font-weight: 400; }
 header p { margin: 0; color: var(--muted); }
 #updated { margin-left: auto; }
+#shape-form { display: flex; gap: 0.75rem; align-items: center; color: var(--muted); }
+#shape-form select { font: inherit; font-size: 0.85rem; }
+.checker { font-size: 0.8rem; margin-top: 0.15rem; }
+.checker.approved { color: #17663a; }
+.checker.rejected { color: #9b1c1c; font-weight: 600; }
+.checker.in_review, .checker.awaiting { color: #7a5600; }
+.checker-moves { display: flex; gap: 0.25rem; margin-top: 0.25rem; }
+.checker-moves[hidden] { display: none; }
 #message { margin: 0.75rem 1.25rem 0; padding: 0.5rem 0.75rem; border-radius: 6px; background: #fdecec; color: #9b1c1c; }
 main { display: grid; gap: 1rem; padding: 1rem 1.25rem; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 0.75rem 1rem; }

@@ -27,8 +27,16 @@ export const CONSOLE_JS = `'use strict';
 		session_expired: 'muted', user_abandoned: 'muted'
 	};
 
+	var CHECKER_TEXT = {
+		awaiting: 'Checker: not started',
+		in_review: 'Checker: in review',
+		approved: 'Checker: approved',
+		rejected: 'Checker: rejected'
+	};
+
 	var rows = new Map();
 	var rejecting = null;
+	var checkerRejecting = null;
 	var faultsFilled = false;
 	var refreshing = false;
 
@@ -92,6 +100,12 @@ export const CONSOLE_JS = `'use strict';
 		return act('POST', '/__sandbox/sessions/' + encodeURIComponent(sessionId) + '/status', body);
 	}
 
+	function checkerDecide(sessionId, decision, reason) {
+		var body = { decision: decision };
+		if (reason !== undefined) body.reason = reason;
+		return act('POST', '/__sandbox/sessions/' + encodeURIComponent(sessionId) + '/checker', body);
+	}
+
 	function newRow(session) {
 		var tr = el('tr');
 		tr.setAttribute('data-session-id', session.session_id);
@@ -107,8 +121,10 @@ export const CONSOLE_JS = `'use strict';
 		cells.id.appendChild(cells.idText);
 		cells.badge = el('span', 'badge');
 		cells.feedback = el('div', 'feedback');
+		cells.checker = el('div', 'checker');
 		cells.status.appendChild(cells.badge);
 		cells.status.appendChild(cells.feedback);
+		cells.status.appendChild(cells.checker);
 		var bar = el('div', 'moves');
 		var lines = [el('div', 'line'), el('div', 'line')];
 		bar.appendChild(lines[0]);
@@ -129,6 +145,23 @@ export const CONSOLE_JS = `'use strict';
 		cells.bar = bar;
 		cells.finished = el('span', 'finished', 'Finished: KwikID moves it no further');
 		cells.actions.appendChild(cells.finished);
+		// After the agent's decision, where the account has a checker step: the auditor's turn.
+		cells.checkerBar = el('div', 'checker-moves');
+		var checkerApprove = el('button', '', 'Checker approve');
+		checkerApprove.type = 'button';
+		checkerApprove.setAttribute('data-action', 'checker-approve');
+		checkerApprove.addEventListener('click', function () {
+			checkerDecide(tr.getAttribute('data-session-id'), 'approve');
+		});
+		var checkerReject = el('button', 'danger', 'Checker reject\u2026');
+		checkerReject.type = 'button';
+		checkerReject.setAttribute('data-action', 'checker-reject');
+		checkerReject.addEventListener('click', function () {
+			openCheckerReject(tr.getAttribute('data-session-id'));
+		});
+		cells.checkerBar.appendChild(checkerApprove);
+		cells.checkerBar.appendChild(checkerReject);
+		cells.actions.appendChild(cells.checkerBar);
 		return { tr: tr, cells: cells };
 	}
 
@@ -152,8 +185,15 @@ export const CONSOLE_JS = `'use strict';
 		c.age.textContent = duration(now - session.created_at);
 		c.expiry.textContent = expiry(session, now);
 		// Like KwikID: nothing moves a finished session, and a move to where it is does nothing.
+		var checker = session.checker;
+		var checkerTurn = checker !== null && checker.can_decide;
+		c.checker.className = 'checker' + (checker ? ' ' + checker.state : '');
+		c.checker.textContent = checker && (checker.state !== 'awaiting' || checkerTurn)
+			? CHECKER_TEXT[checker.state] + (checker.feedback ? ' \u2014 ' + checker.feedback : '')
+			: '';
 		c.bar.hidden = session.is_final;
-		c.finished.hidden = !session.is_final;
+		c.finished.hidden = !session.is_final || checkerTurn;
+		c.checkerBar.hidden = !checkerTurn;
 		c.buttons.forEach(function (entry) {
 			entry.button.disabled = session.status === entry.action.status;
 		});
@@ -252,12 +292,30 @@ export const CONSOLE_JS = `'use strict';
 			renderSessions(state);
 			renderFaults(state.faults);
 			renderRequests(state.requests);
+			renderShape(state.shape);
 			byId('updated').textContent = 'Updated ' + new Date(state.now).toLocaleTimeString();
 		}).catch(function (error) {
 			byId('updated').textContent = 'Sandbox not reachable (' + error.message + ')';
 		}).then(function () {
 			refreshing = false;
 		});
+	}
+
+	function renderShape(shape) {
+		var select = byId('shape');
+		var box = byId('checker-step');
+		// Not while someone is choosing: a refresh must not undo a click.
+		if (document.activeElement !== select) select.value = shape.shape;
+		if (document.activeElement !== box) box.checked = shape.checkerStep;
+	}
+
+	function openCheckerReject(sessionId) {
+		checkerRejecting = sessionId;
+		byId('checker-session').textContent = sessionId;
+		byId('checker-reason').value = '';
+		var dialog = byId('checker-dialog');
+		dialog.returnValue = '';
+		dialog.showModal();
 	}
 
 	function openReject(sessionId) {
@@ -317,6 +375,21 @@ export const CONSOLE_JS = `'use strict';
 				setStatus(id, 'kyc_result_rejected', byId('reject-reason').value.trim());
 			}
 		});
+		var checkerDialog = byId('checker-dialog');
+		checkerDialog.addEventListener('close', function () {
+			var id = checkerRejecting;
+			checkerRejecting = null;
+			if (checkerDialog.returnValue === 'reject' && id !== null) {
+				checkerDecide(id, 'reject', byId('checker-reason').value.trim());
+			}
+		});
+		byId('shape').addEventListener('change', function () {
+			act('POST', '/__sandbox/shape', { shape: byId('shape').value });
+		});
+		byId('checker-step').addEventListener('change', function () {
+			act('POST', '/__sandbox/shape', { checkerStep: byId('checker-step').checked });
+		});
+		byId('shape-form').addEventListener('submit', function (event) { event.preventDefault(); });
 		refresh();
 		setInterval(refresh, REFRESH_MS);
 	});

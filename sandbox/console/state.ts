@@ -5,8 +5,8 @@
  */
 import { maskPhone, redact } from '../../nodes/KwikId/shared/mask';
 import type { Faults } from '../faults';
-import type { Sandbox } from '../core';
-import { FINAL_STATUSES, resultFeedback } from '../sessions';
+import type { Sandbox, ShapeSettings } from '../core';
+import { auditFields, FINAL_STATUSES, resultFeedback, type AuditState } from '../sessions';
 
 /** Enough for a person to read; bulk-created thousands would only slow the page down. */
 export const CONSOLE_SESSION_LIMIT = 200;
@@ -27,6 +27,17 @@ export interface ConsoleSession {
 	customer_path: string | null;
 	/** The result's feedback comment, redacted; null before a result. */
 	feedback: string | null;
+	/** The checker's review; null when the account has no checker step. */
+	checker: ConsoleChecker | null;
+}
+
+export interface ConsoleChecker {
+	/** `awaiting`: the agent has not decided yet, or nobody has started the review. */
+	state: 'awaiting' | 'in_review' | 'approved' | 'rejected';
+	/** auditor_feedback as get_details sends it, redacted; null before the decision. */
+	feedback: string | null;
+	/** The agent has decided and the checker has not: the checker buttons apply. */
+	can_decide: boolean;
 }
 
 export interface ConsoleRequest {
@@ -50,6 +61,17 @@ export interface ConsoleState {
 	faults: Faults;
 	/** Newest first. */
 	requests: ConsoleRequest[];
+	/** get_details' shape and whether the account has a checker step. */
+	shape: ShapeSettings;
+}
+
+const AGENT_DECIDED = new Set(['kyc_result_approved', 'kyc_result_rejected']);
+
+function checkerOf(status: string, audit: AuditState | null): ConsoleChecker {
+	const decision = audit?.decision ?? null;
+	const state = decision ? (decision.result === 'approve' ? 'approved' : 'rejected') : audit ? 'in_review' : 'awaiting';
+	const feedback = decision ? redact(String(auditFields(audit).auditor_feedback)) : null;
+	return { state, feedback, can_decide: decision === null && AGENT_DECIDED.has(status) };
 }
 
 /** The path Send Link's link_url points at; its query part percent-encoded as the API sends it. */
@@ -59,6 +81,7 @@ export function customerPath(linkId: string): string {
 
 export function consoleState(sandbox: Sandbox, now = Date.now()): ConsoleState {
 	const listed = sandbox.listSessions();
+	const shape = sandbox.getShape();
 	const sessions: ConsoleSession[] = [];
 	// listSessions keeps creation order: walking it backwards gives newest first without a sort.
 	for (let i = listed.length - 1; i >= 0 && sessions.length < CONSOLE_SESSION_LIMIT; i--) {
@@ -76,6 +99,7 @@ export function consoleState(sandbox: Sandbox, now = Date.now()): ConsoleState {
 			link_expires_at: session.link_id === '' ? null : session.created_at + session.validity_duration * 1000,
 			customer_path: session.link_id === '' ? null : customerPath(session.link_id),
 			feedback: feedback ? redact(feedback.comment) : null,
+			checker: shape.checkerStep ? checkerOf(session.status, session.audit) : null,
 		});
 	}
 	const requests = sandbox
@@ -100,5 +124,6 @@ export function consoleState(sandbox: Sandbox, now = Date.now()): ConsoleState {
 		sessions,
 		faults: sandbox.faults(),
 		requests,
+		shape,
 	};
 }

@@ -48,6 +48,12 @@ afterAll(async () => {
 const row = (sessionId: string): Locator => page.locator(`#sessions tr[data-session-id="${sessionId}"]`);
 const button = (sessionId: string, action: string): Locator => row(sessionId).locator(`button[data-action="${action}"]`);
 
+/** Waits (on the event loop, not a clock) until the page's action has reached the sandbox. */
+async function until(check: () => boolean): Promise<void> {
+	for (let i = 0; i < 400 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+	expect(check()).toBe(true);
+}
+
 async function waitForStatus(sessionId: string, status: string): Promise<void> {
 	await row(sessionId).locator('.badge', { hasText: new RegExp(`^${status}$`) }).waitFor();
 }
@@ -105,6 +111,9 @@ describe('sandbox console in Chromium', () => {
 	});
 
 	it('approves by click: the row, Get Session and a KwikID Trigger poll all see it', async () => {
+		// An account without a checker step: the agent's approval is the final word (the checker's
+		// turn is the test further down).
+		sandbox.setShape({ checkerStep: false });
 		const link = await sendLink('LEAD-APPROVE');
 		const trigger = new PollRunner(harness, { sessionIds: link.session_id });
 		expect(await trigger.poll()).toEqual({ kind: 'none' }); // first sight is recorded, not emitted
@@ -273,6 +282,58 @@ describe('sandbox console in Chromium', () => {
 		expect(await row(session.session_id).locator('td.user').textContent()).toBe(hostile);
 		expect(await page.locator('#sessions img, #sessions b').count()).toBe(0);
 		expect(await page.evaluate(() => 'xssRan' in globalThis)).toBe(false);
+	});
+
+	it('plays the checker after the agent: Checker reject… overturns an approval the workflow then reads as rejected', async () => {
+		const link = await sendLink('LEAD-CHECKER');
+		const other = await sendLink('LEAD-CHECKER-OK');
+		await row(link.session_id).waitFor();
+		// No checker buttons before the agent's decision.
+		expect(await button(link.session_id, 'checker-reject').isVisible()).toBe(false);
+
+		await button(link.session_id, 'approve').click();
+		await waitForStatus(link.session_id, 'kyc_result_approved');
+		await row(link.session_id).locator('.checker', { hasText: 'Checker: not started' }).waitFor();
+		expect((await getSession(link.session_id)).json).toMatchObject({ outcome: 'pending', review: { checker: 'awaiting' } });
+
+		await button(link.session_id, 'checker-reject').click();
+		expect(await page.locator('#checker-session').textContent()).toBe(link.session_id);
+		await page.locator('#checker-reason').fill('Audio not available');
+		await page.locator('#checker-confirm').click();
+		await row(link.session_id)
+			.locator('.checker', { hasText: 'Checker: rejected \u2014 Redo/Reopen - Audio not available (#A1) ... REJECT' })
+			.waitFor();
+		await button(link.session_id, 'checker-reject').waitFor({ state: 'hidden' });
+		// The agent's status stays; the workflow sees the checker's word.
+		await waitForStatus(link.session_id, 'kyc_result_approved');
+		expect((await getSession(link.session_id)).json).toMatchObject({
+			status: 'kyc_result_approved',
+			outcome: 'rejected',
+			decided_by: 'checker',
+			review: { checker: 'rejected', checker_code: 'A1' },
+		});
+
+		await button(other.session_id, 'approve').click();
+		await button(other.session_id, 'checker-approve').click();
+		await row(other.session_id).locator('.checker', { hasText: 'Checker: approved \u2014 Approved' }).waitFor();
+		expect((await getSession(other.session_id)).json).toMatchObject({ outcome: 'approved', decided_by: 'checker' });
+	});
+
+	it('switches the answer shape and the checker step from the header', async () => {
+		const session = sandbox.createSession({ status: 'kyc_result_approved' });
+		await row(session.session_id).locator('.checker', { hasText: 'Checker: not started' }).waitFor();
+		await page.locator('#shape').selectOption('reference');
+		await until(() => sandbox.getShape().shape === 'reference');
+		await page.locator('#checker-step').uncheck();
+		await until(() => !sandbox.getShape().checkerStep);
+		// Without a checker step there is no checker to play, and the session is simply finished.
+		await button(session.session_id, 'checker-approve').waitFor({ state: 'hidden' });
+		await row(session.session_id).locator('.finished').waitFor();
+		expect(await row(session.session_id).locator('.checker').textContent()).toBe('');
+		await page.locator('#checker-step').check();
+		await page.locator('#shape').selectOption('live');
+		await until(() => sandbox.getShape().shape === 'live' && sandbox.getShape().checkerStep);
+		await button(session.session_id, 'checker-approve').waitFor();
 	});
 
 	it('adds a test session, and resets the sandbox after asking', async () => {
