@@ -7,36 +7,23 @@
  *   --auto-progress 60000:approve,checker-reject[@30000]   (then the checker rejects, 60 s or @ms later)
  *   --shape live|reference                     (get_details' shape; default live)
  *   --checker-step on|off                      (audit fields and the checker; default on in the live shape)
+ *   --webhook URL [--webhook-header 'Authorization: Bearer x'] [--webhook-events 'Checker Rejected,...']
+ *                 [--webhook-shape flat|nested|dashboard|form|text|rotate]   (repeatable; options after a
+ *                 --webhook apply to it, before the first one to all)
+ *   --webhook-retry-ms 1000 --webhook-attempts 5   (backoff base and attempts of failed deliveries)
  *   --log-limit 100                            (API requests kept in GET /__sandbox/requests)
  */
 import { parseArgs } from 'node:util';
 
-import { createSandbox, type AutoProgress, type Shape } from './server';
+import { CliOptionError, describeAutoProgress, parseAutoProgress, webhooksFromOptions, type OptionToken } from './cliOptions';
+import { createSandbox, type Shape, type WebhookInput } from './server';
+import { urlWithoutQuery } from './webhooks';
 
 const DEFAULT_PORT = 8765;
 
 function fail(message: string): never {
 	process.stderr.write(`kwikid-sandbox: ${message}\n`);
 	process.exit(2);
-}
-
-/** `<ms>:approve|reject`, optionally `,checker-approve|checker-reject[@<ms>]`. */
-function parseAutoProgress(text: string): AutoProgress {
-	const match = /^([0-9]+):(approve|reject)(?:,checker-(approve|reject)(?:@([0-9]+))?)?$/.exec(text);
-	if (!match) {
-		fail(`--auto-progress wants <ms>:approve|reject[,checker-approve|checker-reject[@<ms>]], e.g. 60000:approve,checker-reject (got "${text}")`);
-	}
-	const progress: AutoProgress = { afterMs: Number(match[1]), outcome: match[2] === 'approve' ? 'approve' : 'reject' };
-	if (match[3]) progress.checker = match[3] === 'approve' ? 'approve' : 'reject';
-	if (match[4]) progress.checkerAfterMs = Number(match[4]);
-	return progress;
-}
-
-function describeAutoProgress(progress: AutoProgress | null): string {
-	if (!progress) return 'off (move sessions from the console)';
-	const agent = `${progress.afterMs} ms -> ${progress.outcome}`;
-	if (!progress.checker) return agent;
-	return `${agent}, then the checker: ${progress.checker} ${progress.checkerAfterMs ?? progress.afterMs} ms later`;
 }
 
 function parsePort(text: string, from: string): number {
@@ -46,8 +33,15 @@ function parsePort(text: string, from: string): number {
 }
 
 async function main(): Promise<void> {
-	const { values } = parseArgs({
+	const { values, tokens } = parseArgs({
+		tokens: true,
 		options: {
+			webhook: { type: 'string', multiple: true },
+			'webhook-header': { type: 'string', multiple: true },
+			'webhook-events': { type: 'string', multiple: true },
+			'webhook-shape': { type: 'string', multiple: true },
+			'webhook-retry-ms': { type: 'string' },
+			'webhook-attempts': { type: 'string' },
 			port: { type: 'string' },
 			host: { type: 'string' },
 			username: { type: 'string' },
@@ -64,7 +58,10 @@ async function main(): Promise<void> {
 		process.stdout.write(
 			'Usage: npm run sandbox -- [--port 8765] [--host 127.0.0.1] [--username sandbox] [--password sandbox1234]\n' +
 				'                         [--token-ttl 43200] [--auto-progress 60000:approve[,checker-reject[@30000]]] [--log-limit 100]\n' +
-				'                         [--shape live|reference] [--checker-step on|off]\n',
+				'                         [--shape live|reference] [--checker-step on|off]\n' +
+				"                         [--webhook URL [--webhook-header 'Name: value'] [--webhook-events 'Maker Approved,...']\n" +
+				'                                        [--webhook-shape flat|nested|dashboard|form|text|rotate]]...\n' +
+				'                         [--webhook-retry-ms 1000] [--webhook-attempts 5]\n',
 		);
 		return;
 	}
@@ -77,7 +74,23 @@ async function main(): Promise<void> {
 	const ttl = values['token-ttl'];
 	const tokenTtlSec = ttl === undefined ? undefined : Number(ttl);
 	if (tokenTtlSec !== undefined && !(tokenTtlSec > 0)) fail(`--token-ttl must be a number of seconds > 0 (got "${ttl}")`);
-	const autoProgress = values['auto-progress'] ? parseAutoProgress(values['auto-progress']) : null;
+	let autoProgress = null;
+	let webhooks: WebhookInput[] = [];
+	try {
+		autoProgress = values['auto-progress'] ? parseAutoProgress(values['auto-progress']) : null;
+		const optionTokens: OptionToken[] = [];
+		for (const token of tokens) if (token.kind === 'option') optionTokens.push({ name: token.name, value: token.value });
+		webhooks = webhooksFromOptions(optionTokens);
+	} catch (error) {
+		if (error instanceof CliOptionError) fail(error.message);
+		throw error;
+	}
+	const retryMs = values['webhook-retry-ms'] === undefined ? undefined : Number(values['webhook-retry-ms']);
+	if (retryMs !== undefined && !(retryMs >= 0)) fail(`--webhook-retry-ms must be a number of ms >= 0 (got "${values['webhook-retry-ms']}")`);
+	const attempts = values['webhook-attempts'] === undefined ? undefined : Number(values['webhook-attempts']);
+	if (attempts !== undefined && !(Number.isInteger(attempts) && attempts >= 1)) {
+		fail(`--webhook-attempts must be a whole number >= 1 (got "${values['webhook-attempts']}")`);
+	}
 	const limitText = values['log-limit'];
 	const logLimit = limitText === undefined ? undefined : Number(limitText);
 	if (logLimit !== undefined && !(Number.isInteger(logLimit) && logLimit > 0)) {
@@ -96,6 +109,8 @@ async function main(): Promise<void> {
 	const sandbox = await createSandbox({
 		shape,
 		checkerStep,
+		webhooks,
+		webhookRetry: { baseMs: retryMs, attempts },
 		port,
 		host: values.host ?? '127.0.0.1',
 		username: values.username,
@@ -119,6 +134,9 @@ async function main(): Promise<void> {
 			`  Token lifetime:         ${tokenTtlSec ?? 43200} s`,
 			`  Auto-progress:          ${describeAutoProgress(autoProgress)}`,
 			`  Answer shape:           ${sandbox.getShape().shape}, checker step ${sandbox.getShape().checkerStep ? 'on' : 'off'}`,
+			...(webhooks.length === 0
+				? ['  Webhooks:               none (add with --webhook URL or from the console)']
+				: sandbox.listWebhooks().map((w) => `  Webhook ${w.id}:${' '.repeat(Math.max(1, 15 - w.id.length))}${urlWithoutQuery(w.url)} (${w.shape}; ${w.events.join(', ')}${Object.keys(w.headers).length ? `; headers ${Object.keys(w.headers).join(', ')}` : ''})`)),
 			'',
 			`Console (open in a browser on this machine):  ${c}/console`,
 			'  sessions (approve, reject, expire...), faults and the request log; Send Link\'s link_url opens',

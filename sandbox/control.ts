@@ -9,6 +9,7 @@ import { serveConsoleAsset } from './console/routes';
 import { consoleState } from './console/state';
 import { FaultInputError } from './faults';
 import { CheckerError, UnknownSessionError } from './sessions';
+import { parseHeaderLine, urlWithoutQuery, WebhookInputError, type WebhookInput, type WebhookSubscription } from './webhooks';
 import type { TenantCodes } from './dkyc';
 import { isLoopback, isRecord, readBody, toJsonObject } from './http';
 import type { Sandbox, SandboxFeature, ShapeSettings } from './core';
@@ -42,6 +43,10 @@ const HELP = {
 	'GET /__sandbox/sessions/<id>': 'one session',
 	'POST /__sandbox/sessions/<id>/status': 'set a status: {"status":"kyc_result_approved","comment":"..."}',
 	'POST /__sandbox/sessions/<id>/checker': 'the checker, after the agent decided: {"decision":"approve"}, {"decision":"reject","reason":"..."} or {"decision":"start"}',
+	'GET /__sandbox/webhooks': 'webhook subscriptions (header values hidden)',
+	'POST /__sandbox/webhooks': 'subscribe: {"url":"http://127.0.0.1:5678/webhook/kwikid","events":["Checker Rejected"],"headers":{"Authorization":"Bearer x"},"shape":"flat|nested|dashboard|form|text|rotate"}',
+	'DELETE /__sandbox/webhooks/<id>': 'unsubscribe',
+	'GET /__sandbox/webhooks/deliveries': 'every delivery attempt: URL without query, event, shape, status, attempt',
 	'GET /__sandbox/shape': "get_details' shape and whether the account has a checker step",
 	'POST /__sandbox/shape': '{"shape":"live"|"reference","checkerStep":true|false} (either or both)',
 	'GET /__sandbox/auto-progress': 'current scripted progression',
@@ -71,6 +76,7 @@ export async function handleControl(
 		if (error instanceof ControlError) status = error.status;
 		else if (error instanceof FaultInputError) status = 400;
 		else if (error instanceof CheckerError) status = 409;
+		else if (error instanceof WebhookInputError) status = 400;
 		else if (error instanceof UnknownSessionError) status = 404;
 		else status = 500;
 		payload = { error: error instanceof Error ? error.message : String(error) };
@@ -132,6 +138,15 @@ async function dispatch(method: string, path: string, req: IncomingMessage, sand
 	if (is('POST', '/auto-progress')) {
 		sandbox.setAutoProgress(autoProgress(await jsonBody(req)));
 		return { autoProgress: sandbox.getAutoProgress() };
+	}
+
+	if (is('GET', '/webhooks')) return { webhooks: sandbox.listWebhooks().map(hideHeaderValues) };
+	if (is('POST', '/webhooks')) return hideHeaderValues(sandbox.addWebhook(webhookInput(await jsonBody(req))));
+	if (is('GET', '/webhooks/deliveries')) return { deliveries: sandbox.webhookDeliveries() };
+	const webhook = /^\/webhooks\/([^/]+)$/.exec(path);
+	if (webhook && method === 'DELETE') {
+		if (!sandbox.removeWebhook(webhook[1])) throw new ControlError(404, `no webhook ${webhook[1]}`);
+		return OK;
 	}
 
 	if (is('GET', '/shape')) return sandbox.getShape();
@@ -282,3 +297,45 @@ export const controlFeature: SandboxFeature = {
 	matches: (path) => path === '/__sandbox' || path.startsWith('/__sandbox/'),
 	handle: (req, res, target, sandbox) => handleControl(req, res, target.pathname.slice('/__sandbox'.length), sandbox),
 };
+
+/** Header values are often secrets (Authorization): the control API names them only. */
+function hideHeaderValues(subscription: WebhookSubscription): Record<string, unknown> {
+	return {
+		...subscription,
+		url: urlWithoutQuery(subscription.url),
+		headers: Object.fromEntries(Object.keys(subscription.headers).map((name) => [name, '(hidden)'])),
+	};
+}
+
+/** `headers` as an object, or as lines "Name: value" (what the console's form sends). */
+function webhookInput(value: unknown): WebhookInput {
+	const body = objectBody(value);
+	const known = new Set(['url', 'events', 'headers', 'shape']);
+	const unknown = Object.keys(body).find((key) => !known.has(key));
+	if (unknown) throw new ControlError(400, `unknown field "${unknown}"; known: ${[...known].join(', ')}`);
+	if (typeof body.url !== 'string') throw new ControlError(400, 'url must be a string');
+	const input: WebhookInput = { url: body.url };
+	if (body.events !== undefined) {
+		if (!Array.isArray(body.events) || !body.events.every((event) => typeof event === 'string')) {
+			throw new ControlError(400, 'events must be a list of event names');
+		}
+		input.events = body.events as string[];
+	}
+	if (body.headers !== undefined) {
+		if (Array.isArray(body.headers)) {
+			if (!body.headers.every((line) => typeof line === 'string')) throw new ControlError(400, 'headers must be "Name: value" lines');
+			input.headers = Object.fromEntries((body.headers as string[]).filter((line) => line.trim() !== '').map(parseHeaderLine));
+		} else if (isRecord(body.headers)) {
+			const entries = Object.entries(body.headers);
+			if (!entries.every(([, v]) => typeof v === 'string')) throw new ControlError(400, 'header values must be strings');
+			input.headers = Object.fromEntries(entries as Array<[string, string]>);
+		} else {
+			throw new ControlError(400, 'headers must be an object or a list of "Name: value" lines');
+		}
+	}
+	if (body.shape !== undefined) {
+		if (typeof body.shape !== 'string') throw new ControlError(400, 'shape must be a string');
+		input.shape = body.shape;
+	}
+	return input;
+}

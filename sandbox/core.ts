@@ -12,6 +12,15 @@ import { FaultState, type EndpointKey, type Faults } from './faults';
 import { HTML, isRecord, parseJson, readBody } from './http';
 import { TokenAuthority } from './jwt';
 import {
+	WebhookSender,
+	type SessionFacts,
+	type WebhookDelivery,
+	type WebhookInput,
+	type WebhookRetry,
+	type WebhookSubscription,
+} from './webhooks';
+import {
+	auditFields,
 	CheckerError,
 	checkerDecisionEvent,
 	SessionStore,
@@ -26,6 +35,8 @@ import {
 } from './sessions';
 
 export { CheckerError } from './sessions';
+export { WebhookInputError } from './webhooks';
+export type { PayloadShape, WebhookDelivery, WebhookInput, WebhookRetry, WebhookShape, WebhookSubscription } from './webhooks';
 export type { AutoProgress, Decision, DecisionEvent, SessionInput, SessionSnapshot, Shape } from './sessions';
 export type { EndpointKey, Faults } from './faults';
 
@@ -52,6 +63,10 @@ export interface SandboxOptions {
 	shape?: Shape;
 	/** Whether the account has a checker step (audit fields, checkerDecide). Default: on in the live shape. */
 	checkerStep?: boolean;
+	/** Webhook subscriptions from the start (as in KwikID's dashboard); more can be added later. */
+	webhooks?: WebhookInput[];
+	/** Retries of failed webhook deliveries: delay, attempts, timeout (defaults 1000 ms, 5, 10 000 ms). */
+	webhookRetry?: WebhookRetry;
 }
 
 /** The shape get_details answers in. */
@@ -68,17 +83,22 @@ export interface DecisionNotice {
 	at: number;
 }
 
-/** One API request as the sandbox saw it (no bodies: they hold personal data). */
+/**
+ * One API request as the sandbox saw it, or one webhook delivery attempt it made (endpoint
+ * 'webhook', path: the URL without its query). No bodies: they hold personal data.
+ */
 export interface RequestLogEntry {
 	at: string;
 	method: string;
 	path: string;
-	endpoint: EndpointKey;
-	/** HTTP status, or 'dropped' when a drop fault destroyed the socket. */
-	status: number | 'dropped';
+	endpoint: EndpointKey | 'webhook';
+	/** HTTP status; 'dropped' when a drop fault destroyed the socket; 'no answer' for a webhook nobody answered. */
+	status: number | 'dropped' | 'no answer';
 	ms: number;
 	/** user_id of a sendLink or push_user_data body, when it has one. */
 	userId?: string;
+	/** For webhook deliveries. */
+	webhook?: { event: DecisionEvent; shape: string; attempt: number; session_id: string };
 }
 
 export interface SandboxStats {
@@ -153,6 +173,17 @@ export interface Sandbox {
 	checkerDecide(sessionId: string, decision: Decision, reason?: string): SessionSnapshot;
 	/** Calls `listener` for every decision (agent or checker) from now on; returns the unsubscribe. */
 	onDecision(listener: (notice: DecisionNotice) => void): () => void;
+	/** Subscribes a URL to decision events. Throws WebhookInputError on bad input. */
+	addWebhook(input: WebhookInput): WebhookSubscription;
+	listWebhooks(): WebhookSubscription[];
+	/** False if there was none with that id. */
+	removeWebhook(id: string): boolean;
+	/** Every delivery attempt since the last reset, oldest first. */
+	webhookDeliveries(): WebhookDelivery[];
+	/** Resolves once no delivery is running or waiting to be retried. */
+	webhooksSettled(): Promise<void>;
+	/** Resolves with webhookDeliveries() once `count` attempts have finished since the last reset. */
+	waitForWebhookDeliveries(count: number): Promise<WebhookDelivery[]>;
 }
 
 /** A part of the sandbox that answers some paths itself (control routes, console, customer page). */
@@ -279,12 +310,61 @@ export async function createSandboxCore(options: SandboxOptions, features: reado
 	const logLimit = options.logLimit ?? 100;
 	let tenantCodes: TenantCodes = structuredClone(options.tenantCodes ?? {});
 	let view: RenderView = initialShape(options);
-	const listeners = new Set<(notice: DecisionNotice) => void>();
-	const notify = (event: DecisionEvent | null, sessionId: string): void => {
-		if (event === null) return;
-		const notice: DecisionNotice = { event, sessionId, at: Date.now() };
-		for (const listener of [...listeners]) listener(notice);
+	const recordLog = (entry: RequestLogEntry): void => {
+		log.push(entry);
+		if (log.length > logLimit) log = log.slice(-logLimit);
 	};
+	const sender = new WebhookSender(options.webhookRetry ?? {}, (delivery) =>
+		recordLog({
+			at: delivery.at,
+			method: 'POST',
+			path: delivery.url,
+			endpoint: 'webhook',
+			status: delivery.status,
+			ms: delivery.ms,
+			webhook: { event: delivery.event, shape: delivery.shape, attempt: delivery.attempt, session_id: delivery.session_id },
+		}),
+	);
+	for (const input of options.webhooks ?? []) sender.add(input);
+	/** Timers for scripted decisions (auto-progress), so they are announced when they happen. */
+	const scripted = new Set<NodeJS.Timeout>();
+	const clearScripted = (): void => {
+		for (const timer of scripted) clearTimeout(timer);
+		scripted.clear();
+	};
+	const listeners = new Set<(notice: DecisionNotice) => void>();
+	const notify = (event: DecisionEvent | null, sessionId: string, at = Date.now()): void => {
+		if (event === null) return;
+		const notice: DecisionNotice = { event, sessionId, at };
+		for (const listener of [...listeners]) listener(notice);
+		const facts = sessionFacts(sessionId, at);
+		if (facts) sender.deliver(event, facts, at);
+	};
+	const sessionFacts = (sessionId: string, at: number): SessionFacts | null => {
+		const session = store.get(sessionId, at);
+		if (!session) return null;
+		const audit = auditFields(session.audit);
+		return {
+			session_id: session.session_id,
+			user_id: session.user_id,
+			session_status: session.status,
+			audit_result: String(audit.audit_result),
+			auditor_feedback: String(audit.auditor_feedback),
+		};
+	};
+	store.onScripted((sessionId, decisions) => {
+		for (const { event, at } of decisions) {
+			const timer = setTimeout(() => {
+				scripted.delete(timer);
+				// Control may have taken the session over since; then its own calls announce what happens.
+				if (!store.isScripted(sessionId)) return;
+				if (event.startsWith('Checker') && !view.checkerStep) return;
+				notify(event, sessionId, at);
+			}, Math.max(0, at - Date.now()));
+			timer.unref();
+			scripted.add(timer);
+		}
+	});
 	/** API requests other than generate_token, for expireTokensEvery. */
 	let apiCalls = 0;
 	let closed = false;
@@ -342,8 +422,7 @@ export async function createSandboxCore(options: SandboxOptions, features: reado
 			counted.inFlight = Math.max(0, counted.inFlight - 1);
 			if (res.headersSent) entry.status = res.statusCode;
 			entry.ms = Date.now() - started;
-			log.push(entry);
-			if (log.length > logLimit) log = log.slice(-logLimit);
+			recordLog(entry);
 		}
 	};
 
@@ -436,6 +515,8 @@ export async function createSandboxCore(options: SandboxOptions, features: reado
 			if (closed) return;
 			closed = true;
 			for (const release of [...pending]) release();
+			clearScripted();
+			sender.stop();
 			await new Promise<void>((resolve) => {
 				server.close(() => resolve());
 				server.closeAllConnections();
@@ -457,6 +538,8 @@ export async function createSandboxCore(options: SandboxOptions, features: reado
 			apiCalls = 0;
 			tenantCodes = structuredClone(options.tenantCodes ?? {});
 			view = initialShape(options);
+			clearScripted();
+			sender.clear(options.webhooks ?? []);
 		},
 		setFaults: (partial) => faults.set(partial),
 		clearFaults: () => faults.clear(),
@@ -495,6 +578,12 @@ export async function createSandboxCore(options: SandboxOptions, features: reado
 			notify(checkerDecisionEvent(decision), sessionId);
 			return snapshot;
 		},
+		addWebhook: (input) => sender.add(input),
+		listWebhooks: () => sender.list(),
+		removeWebhook: (id) => sender.remove(id),
+		webhookDeliveries: () => sender.deliveries(),
+		webhooksSettled: () => sender.settled(),
+		waitForWebhookDeliveries: (count) => sender.waitForAttempts(count),
 		onDecision: (listener) => {
 			listeners.add(listener);
 			return () => {

@@ -203,6 +203,7 @@ export class SessionStore {
 	private readonly sessions = new Map<string, SessionRecord>();
 	private autoProgress: AutoProgress | null;
 	private created = 0;
+	private scriptedListener: ((sessionId: string, decisions: Array<{ event: DecisionEvent; at: number }>) => void) | null = null;
 
 	constructor(autoProgress: AutoProgress | null = null) {
 		this.autoProgress = autoProgress;
@@ -215,6 +216,16 @@ export class SessionStore {
 
 	getAutoProgress(): AutoProgress | null {
 		return this.autoProgress;
+	}
+
+	/** Told the decisions a new scripted session will make, so a sender can act when they happen. */
+	onScripted(listener: (sessionId: string, decisions: Array<{ event: DecisionEvent; at: number }>) => void): void {
+		this.scriptedListener = listener;
+	}
+
+	/** True while the session still follows its script (control has not taken it over). */
+	isScripted(id: string): boolean {
+		return this.sessions.get(id)?.auto !== undefined;
 	}
 
 	clear(): void {
@@ -248,6 +259,7 @@ export class SessionStore {
 			record.auto = { ...this.autoProgress };
 		}
 		this.sessions.set(record.sessionId, record);
+		if (record.auto) this.scriptedListener?.(record.sessionId, this.scriptedDecisions(record.sessionId, nowMs));
 		return snapshot(record, nowMs);
 	}
 
@@ -314,7 +326,7 @@ export class SessionStore {
 		const agentAt = record.createdAt + afterMs;
 		const list: Array<{ event: DecisionEvent; at: number }> = [{ event: makerEvent(outcome), at: agentAt }];
 		if (checker) list.push({ event: checkerEvent(checker), at: agentAt + (checkerAfterMs ?? afterMs) });
-		return list.filter((item) => item.at > nowMs);
+		return list.filter((item) => item.at >= nowMs);
 	}
 
 	/** The record of a session the agent has decided (approved or rejected), frozen at nowMs. */

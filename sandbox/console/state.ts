@@ -6,6 +6,7 @@
 import { maskPhone, redact } from '../../nodes/KwikId/shared/mask';
 import type { Faults } from '../faults';
 import type { Sandbox, ShapeSettings } from '../core';
+import { urlWithoutQuery } from '../webhooks';
 import { auditFields, FINAL_STATUSES, resultFeedback, type AuditState } from '../sessions';
 
 /** Enough for a person to read; bulk-created thousands would only slow the page down. */
@@ -43,11 +44,22 @@ export interface ConsoleChecker {
 export interface ConsoleRequest {
 	at: string;
 	method: string;
-	/** Redacted: a caller may put anything in a path. */
+	/** Redacted: a caller may put anything in a path. For webhooks: the URL without its query. */
 	path: string;
-	status: number | 'dropped';
+	status: number | 'dropped' | 'no answer';
 	ms: number;
 	user_id?: string;
+	/** Set for a webhook delivery the sandbox made (outgoing), e.g. "Checker Rejected · flat · attempt 2". */
+	webhook?: string;
+}
+
+export interface ConsoleWebhook {
+	id: string;
+	url: string;
+	events: string[];
+	/** Header names only: values are often secrets. */
+	headers: string[];
+	shape: string;
 }
 
 export interface ConsoleState {
@@ -63,6 +75,7 @@ export interface ConsoleState {
 	requests: ConsoleRequest[];
 	/** get_details' shape and whether the account has a checker step. */
 	shape: ShapeSettings;
+	webhooks: ConsoleWebhook[];
 }
 
 const AGENT_DECIDED = new Set(['kyc_result_approved', 'kyc_result_rejected']);
@@ -114,6 +127,7 @@ export function consoleState(sandbox: Sandbox, now = Date.now()): ConsoleState {
 				ms: entry.ms,
 			};
 			if (entry.userId !== undefined) request.user_id = redact(entry.userId);
+			if (entry.webhook) request.webhook = `${entry.webhook.event} · ${entry.webhook.shape} · attempt ${entry.webhook.attempt}`;
 			return request;
 		});
 	return {
@@ -125,5 +139,12 @@ export function consoleState(sandbox: Sandbox, now = Date.now()): ConsoleState {
 		faults: sandbox.faults(),
 		requests,
 		shape,
+		webhooks: sandbox.listWebhooks().map((webhook) => ({
+			id: webhook.id,
+			url: redact(urlWithoutQuery(webhook.url)),
+			events: webhook.events,
+			headers: Object.keys(webhook.headers),
+			shape: webhook.shape,
+		})),
 	};
 }
