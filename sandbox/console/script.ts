@@ -262,7 +262,7 @@ export const CONSOLE_JS = `'use strict';
 	}
 
 	function statusTone(status) {
-		if (status === 'dropped' || status >= 500) return 'bad';
+		if (status === 'dropped' || status === 'no answer' || status >= 500) return 'bad';
 		if (status >= 400) return 'warn';
 		return 'ok';
 	}
@@ -275,12 +275,56 @@ export const CONSOLE_JS = `'use strict';
 			tr.appendChild(el('td', 'method', r.method));
 			var path = el('td', 'path', r.path);
 			if (r.user_id !== undefined) path.title = 'user_id ' + r.user_id;
+			if (r.webhook !== undefined) {
+				tr.className = 'webhook';
+				path.textContent = '\u2197 ' + r.path;
+				path.appendChild(el('span', 'outgoing', r.webhook));
+			}
 			tr.appendChild(path);
 			tr.appendChild(el('td', 'status ' + statusTone(r.status), r.status));
 			tr.appendChild(el('td', 'ms', r.ms));
 			return tr;
 		});
 		tbody.replaceChildren.apply(tbody, fresh);
+	}
+
+	function renderWebhooks(webhooks) {
+		var tbody = document.querySelector('#webhooks tbody');
+		var fresh = webhooks.map(function (w) {
+			var tr = el('tr');
+			tr.setAttribute('data-webhook-id', w.id);
+			tr.appendChild(el('td', 'url', w.url));
+			tr.appendChild(el('td', 'events', w.events.join(', ')));
+			tr.appendChild(el('td', 'headers', w.headers.length ? w.headers.join(', ') : '\u2014'));
+			tr.appendChild(el('td', 'shape', w.shape));
+			var cell = el('td');
+			var remove = el('button', 'quiet danger', 'Remove');
+			remove.type = 'button';
+			remove.setAttribute('data-action', 'remove-webhook');
+			remove.addEventListener('click', function () {
+				act('DELETE', '/__sandbox/webhooks/' + encodeURIComponent(w.id));
+			});
+			cell.appendChild(remove);
+			tr.appendChild(cell);
+			return tr;
+		});
+		tbody.replaceChildren.apply(tbody, fresh);
+		byId('no-webhooks').hidden = webhooks.length > 0;
+	}
+
+	function addWebhook(event) {
+		event.preventDefault();
+		var events = Array.prototype.slice.call(document.querySelectorAll('input[name="webhook-event"]:checked'))
+			.map(function (box) { return box.value; });
+		var header = byId('webhook-header').value.trim();
+		var body = { url: byId('webhook-url').value.trim(), events: events, shape: byId('webhook-shape').value };
+		if (header) body.headers = [header];
+		act('POST', '/__sandbox/webhooks', body).then(function (json) {
+			if (json) {
+				byId('webhook-url').value = '';
+				byId('webhook-header').value = '';
+			}
+		});
 	}
 
 	function refresh() {
@@ -293,6 +337,7 @@ export const CONSOLE_JS = `'use strict';
 			renderFaults(state.faults);
 			renderRequests(state.requests);
 			renderShape(state.shape);
+			renderWebhooks(state.webhooks);
 			byId('updated').textContent = 'Updated ' + new Date(state.now).toLocaleTimeString();
 		}).catch(function (error) {
 			byId('updated').textContent = 'Sandbox not reachable (' + error.message + ')';
@@ -390,6 +435,7 @@ export const CONSOLE_JS = `'use strict';
 			act('POST', '/__sandbox/shape', { checkerStep: byId('checker-step').checked });
 		});
 		byId('shape-form').addEventListener('submit', function (event) { event.preventDefault(); });
+		byId('webhook-form').addEventListener('submit', addWebhook);
 		refresh();
 		setInterval(refresh, REFRESH_MS);
 	});

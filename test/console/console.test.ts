@@ -6,6 +6,8 @@
  * faults on and off, read the request log, and see the KwikID Trigger emit the change.
  * Everything waits for what the page shows; nothing depends on how long it takes.
  */
+import { createServer } from 'node:http';
+
 import type { IDataObject } from 'n8n-workflow';
 import type { Locator, Page } from 'playwright-core';
 
@@ -334,6 +336,55 @@ describe('sandbox console in Chromium', () => {
 		await page.locator('#shape').selectOption('live');
 		await until(() => sandbox.getShape().shape === 'live' && sandbox.getShape().checkerStep);
 		await button(session.session_id, 'checker-approve').waitFor();
+	});
+
+	it('adds a webhook from the panel: decisions made by click are posted to it, and the log shows them', async () => {
+		const received: Array<{ authorization?: string; body: string }> = [];
+		const receiver = createServer((req, res) => {
+			let body = '';
+			req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+			req.on('end', () => {
+				received.push({ authorization: req.headers.authorization, body });
+				res.end('ok');
+			});
+		});
+		await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+		const address = receiver.address();
+		const hookUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhook/kwikid`;
+		try {
+			await page.locator('#webhook-url').fill(hookUrl);
+			await page.locator('input[name="webhook-event"][value="Maker Rejected"]').uncheck();
+			await page.locator('#webhook-header').fill('Authorization: Bearer console-secret');
+			await page.locator('#webhook-shape').selectOption('dashboard');
+			await page.locator('#add-webhook').click();
+			const listed = page.locator('#webhooks tbody tr');
+			await listed.first().waitFor();
+			expect(await listed.locator('td.url').textContent()).toBe(hookUrl);
+			expect(await listed.locator('td.events').textContent()).toBe('Maker Approved, Checker Approved, Checker Rejected');
+			expect(await listed.locator('td.headers').textContent()).toBe('Authorization');
+			expect(await page.content()).not.toContain('console-secret');
+
+			const link = await sendLink('LEAD-HOOK');
+			await row(link.session_id).waitFor();
+			await button(link.session_id, 'approve').click();
+			await sandbox.waitForWebhookDeliveries(1);
+			await button(link.session_id, 'checker-reject').click();
+			await page.locator('#checker-reason').fill('Face not visible');
+			await page.locator('#checker-confirm').click();
+			await sandbox.waitForWebhookDeliveries(2);
+			expect(received.map((r) => r.authorization)).toEqual(['Bearer console-secret', 'Bearer console-secret']);
+			expect(received.map((r) => (JSON.parse(r.body) as { webhook: { name: string } }).webhook.name)).toEqual([
+				'maker_approved',
+				'checker_rejected',
+			]);
+			await page.locator('#requests tbody tr.webhook', { hasText: 'Checker Rejected \u00b7 dashboard \u00b7 attempt 1' }).waitFor();
+
+			await listed.locator('button[data-action="remove-webhook"]').click();
+			await page.locator('#no-webhooks').waitFor({ state: 'visible' });
+			expect(sandbox.listWebhooks()).toEqual([]);
+		} finally {
+			await new Promise<void>((resolve) => receiver.close(() => resolve()));
+		}
 	});
 
 	it('adds a test session, and resets the sandbox after asking', async () => {
