@@ -15,7 +15,7 @@ import { Harness } from '../../harness/harness';
 import { PollRunner } from '../../harness/poll';
 import type { RecordingProxy } from '../support/recordingProxy';
 import { startRecordingProxy } from '../support/recordingProxy';
-import { json, watch } from './helpers';
+import { json, useTriggerFixture, watch } from './helpers';
 
 const DETAILS = '/agentapi/v1/session/get_details/';
 
@@ -187,5 +187,30 @@ describe('KwikID Trigger: the checker has the final word', () => {
 		const before = reads();
 		await trigger.items();
 		expect(reads()).toBe(before); // both now settled: one decided, one approved by both
+	});
+});
+
+describe('KwikID Trigger against the sandbox playing a live install with a checker step', () => {
+	const fx = useTriggerFixture({});
+
+	it('the agent approves, the checker rejects: pending, then rejected and overturned, the status unchanged', async () => {
+		const [a, b] = fx.sessions(2);
+		const trigger = fx.runner(watch([a, b], { outcomes: ['approved', 'rejected'] }));
+		await trigger.items();
+
+		fx.sandbox.setStatus(a, 'kyc_result_approved', 'All clear');
+		fx.sandbox.setStatus(b, 'kyc_result_approved', 'All clear');
+		expect(await trigger.items()).toEqual([]); // both wait for the checker
+
+		fx.sandbox.checkerDecide(a, 'reject', 'Audio not available');
+		fx.sandbox.checkerDecide(b, 'approve');
+		const verdicts = json(await trigger.items()).sort((x, y) => (x.session_id === a ? -1 : y.session_id === a ? 1 : 0));
+		expect(verdicts).toEqual([
+			expect.objectContaining({ session_id: a, status: 'kyc_result_approved', outcome: 'rejected', overturned: true, decided_by: 'checker' }),
+			expect.objectContaining({ session_id: b, status: 'kyc_result_approved', outcome: 'approved', overturned: false, decided_by: 'checker' }),
+		]);
+		const reads = fx.detailCalls();
+		expect(await trigger.items()).toEqual([]);
+		expect(fx.detailCalls()).toBe(reads); // both decided: no longer read
 	});
 });
