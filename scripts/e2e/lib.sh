@@ -131,6 +131,12 @@ set_status() {
 	curl -fs -X POST "$SANDBOX/__sandbox/sessions/$1/status" -d "{\"status\":\"$2\"}" >/dev/null ||
 		die "could not set $1 to $2"
 }
+# checker_decide <session id> approve|reject [reason]: the sandbox's checker (auditor) decides.
+checker_decide() {
+	curl -fs -X POST "$SANDBOX/__sandbox/sessions/$1/checker" \
+		-d "$(jq -nc --arg d "$2" --arg r "${3:-}" '{decision: $d} + (if $r == "" then {} else {reason: $r} end)')" >/dev/null ||
+		die "the checker could not $2 $1"
+}
 
 # ------------------------------------------------------------------------- n8n executions
 
