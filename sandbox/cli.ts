@@ -5,10 +5,11 @@
  *   --username sandbox --password sandbox1234  --token-ttl 43200 (seconds)
  *   --auto-progress 60000:approve              (every new session reaches a result after 60 s)
  *   --log-limit 100                            (API requests kept in GET /__sandbox/requests)
+ *   --paths bank                               (bank-hosted paths: /v1/... with no /agentapi, /appapi)
  */
 import { parseArgs } from 'node:util';
 
-import { createSandbox, type AutoProgress } from './server';
+import { createSandbox, type ApiPathMode, type AutoProgress } from './server';
 
 const DEFAULT_PORT = 8765;
 
@@ -39,13 +40,15 @@ async function main(): Promise<void> {
 			'token-ttl': { type: 'string' },
 			'auto-progress': { type: 'string' },
 			'log-limit': { type: 'string' },
+			paths: { type: 'string' },
 			help: { type: 'boolean', short: 'h' },
 		},
 	});
 	if (values.help) {
 		process.stdout.write(
 			'Usage: npm run sandbox -- [--port 8765] [--host 127.0.0.1] [--username sandbox] [--password sandbox1234]\n' +
-				'                         [--token-ttl 43200] [--auto-progress 60000:approve] [--log-limit 100]\n',
+				'                         [--token-ttl 43200] [--auto-progress 60000:approve] [--log-limit 100]\n' +
+				'                         [--paths standard|bank]\n',
 		);
 		return;
 	}
@@ -65,6 +68,10 @@ async function main(): Promise<void> {
 		fail(`--log-limit must be a whole number of requests > 0 (got "${limitText}")`);
 	}
 
+	const pathsText = values.paths ?? 'standard';
+	if (pathsText !== 'standard' && pathsText !== 'bank') fail(`--paths wants standard or bank (got "${pathsText}")`);
+	const paths: ApiPathMode = pathsText;
+
 	const sandbox = await createSandbox({
 		port,
 		host: values.host ?? '127.0.0.1',
@@ -73,6 +80,7 @@ async function main(): Promise<void> {
 		tokenTtlSec,
 		autoProgress,
 		logLimit,
+		paths,
 	}).catch((error: unknown) => {
 		const code = error instanceof Error && 'code' in error ? String(error.code) : '';
 		if (code === 'EADDRINUSE') fail(`port ${port} is in use; pick another with --port or KWIKID_SANDBOX_PORT`);
@@ -85,6 +93,9 @@ async function main(): Promise<void> {
 			`KwikID sandbox listening on ${sandbox.url}`,
 			'',
 			`  Base URL (credential):  ${sandbox.url}`,
+			paths === 'bank'
+				? '  API paths:              bank-hosted: /v1/agent/generate_token... (credential: Custom API Paths on, both prefixes empty)'
+				: '  API paths:              standard: /agentapi/v1/..., /appapi/v1/...',
 			`  Username / password:    ${sandbox.username} / ${sandbox.password}`,
 			`  Token lifetime:         ${tokenTtlSec ?? 43200} s`,
 			`  Auto-progress:          ${autoProgress ? `${autoProgress.afterMs} ms -> ${autoProgress.outcome}` : 'off (move sessions from the console)'}`,
