@@ -151,7 +151,8 @@ export function toNodeApiError(
 		description ??= 'Ask KwikID whether this API user may call this endpoint.';
 	} else if (status === 404) {
 		message = 'KwikID answered 404 Not Found';
-		description ??= 'Check the Domain and Environment in the KwikID credential.';
+		description ??=
+			'Check the Domain and Environment in the KwikID credential. A bank-hosted install may serve the API under other paths: set them under Custom API Paths in the credential.';
 	} else if (status === 429) {
 		message = `KwikID kept rate-limiting the requests (429) after ${rateLimitRetries} retries`;
 		description ??=
