@@ -13,6 +13,7 @@ import { apiPaths, resolveApiPrefixes } from '../shared/apiPaths';
 import { resolveBaseUrl } from '../shared/baseUrl';
 import { redactSecrets } from '../shared/mask';
 import { bodyAsObject } from '../shared/objects';
+import { ssrfBlocked, ssrfMessage } from './ssrf';
 
 /** 429 on the token call is retried this many times, waiting 1 s, 2 s, 4 s (or Retry-After). */
 const TOKEN_RATE_LIMIT_RETRIES = 3;
@@ -144,7 +145,8 @@ async function requestToken(
 				disableFollowRedirect: true,
 			})) as FullResponse;
 		} catch (error) {
-			fail(redactSecrets(describeNetworkError(error, baseUrl), secrets));
+			const blocked = ssrfBlocked(error);
+			fail(redactSecrets(blocked ? ssrfMessage(blocked, baseUrl) : describeNetworkError(error, baseUrl), secrets));
 		}
 
 		// An HTML error page has no fields to read.
