@@ -53,6 +53,8 @@ onLine2('with N8N_SSRF_PROTECTION_ENABLED', () => {
 
 		const run = await harness.run(getSession(sandbox.createSession().session_id));
 		expect(run.error?.message).toContain(ALLOW);
+		// Not "correct the credential": the allow entry is n8n's setting.
+		expect(run.error?.description).toMatch(/credential need not change/);
 		expect(sandbox.stats().total).toBe(0);
 	});
 
@@ -65,6 +67,7 @@ onLine2('with N8N_SSRF_PROTECTION_ENABLED', () => {
 		const run = await harness.run(getSession(sessionId));
 		expect(run.error?.message).toContain("n8n's SSRF protection");
 		expect(run.error?.message).toContain(ALLOW);
+		expect(run.error?.description).toMatch(/credential need not change/);
 		expect(sandbox.stats().total).toBe(before);
 
 		protect(false);

@@ -12,7 +12,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { redact } from '../shared/mask';
 import { bodyAsObject, isRecord } from '../shared/objects';
 import { fileNameOf } from './media';
-import { ssrfBlocked, ssrfMessage } from './ssrf';
+import { isSsrfMessage, SSRF_DESCRIPTION, ssrfBlocked, ssrfMessage } from './ssrf';
 import { LOGIN_FAILURE } from './token';
 import type { ApiRequest, KwikIdErrorContext, KwikIdFunctions } from './types';
 
@@ -110,10 +110,12 @@ export function toNodeApiError(
 
 	if (failure.loginFailure !== undefined) {
 		message = failure.loginFailure;
-		description = 'Open the KwikID credential, correct it, and use its Test button to check it.';
+		description = isSsrfMessage(message)
+			? SSRF_DESCRIPTION
+			: 'Open the KwikID credential, correct it, and use its Test button to check it.';
 	} else if (failure.ssrf) {
 		message = ssrfMessage(failure.ssrf);
-		description = 'Nothing was sent to KwikID.';
+		description = SSRF_DESCRIPTION;
 	} else if (status === undefined) {
 		const code = failure.code ?? 'UNKNOWN';
 		if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {

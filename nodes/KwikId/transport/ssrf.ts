@@ -24,6 +24,17 @@ export function ssrfBlocked(error: unknown): { ip?: string; hostname?: string } 
 	return undefined;
 }
 
+const HEADLINE = "n8n's SSRF protection (N8N_SSRF_PROTECTION_ENABLED) refused to connect to";
+
+/** What follows such a refusal, for the error's description: the credential is not at fault. */
+export const SSRF_DESCRIPTION =
+	'Nothing was sent to KwikID. The KwikID credential need not change: the allow entry is set where n8n runs (its environment variables), then n8n is restarted.';
+
+/** Whether a message (e.g. a failed login's) is one `ssrfMessage` wrote. */
+export function isSsrfMessage(message: string): boolean {
+	return message.startsWith(HEADLINE);
+}
+
 /** The user's explanation of an SSRF refusal of a request to `url`. */
 export function ssrfMessage(blocked: { ip?: string; hostname?: string }, url?: string): string {
 	let fromUrl = '';
@@ -44,5 +55,5 @@ export function ssrfMessage(blocked: { ip?: string; hostname?: string }, url?: s
 				? `N8N_SSRF_ALLOWED_IP_RANGES=${ip}${ip.includes(':') ? '/128' : '/32'}`
 				: 'N8N_SSRF_ALLOWED_IP_RANGES (addresses) or N8N_SSRF_ALLOWED_HOSTNAMES (host names)';
 	const where = host ? `${host}${ip && ip !== host ? ` (${ip})` : ''}` : 'the KwikID server';
-	return `n8n's SSRF protection (N8N_SSRF_PROTECTION_ENABLED) refused to connect to ${where}: it blocks private and loopback addresses. If this is your KwikID install, ask your n8n administrator to allow it, e.g. ${entry}.`;
+	return `${HEADLINE} ${where}: it blocks private and loopback addresses. If this is your KwikID install, ask your n8n administrator to allow it, e.g. ${entry}.`;
 }
