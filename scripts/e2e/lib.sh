@@ -193,12 +193,16 @@ activate_workflow() {
 
 # ------------------------------------------------------------------------------ a line
 
+# Processes a check started beside the sandbox (e.g. bank.sh's second sandbox), stopped by cleanup.
+EXTRA_PIDS=()
 cleanup() {
 	stop_n8n
-	if [[ -n "$SANDBOX_PID" ]]; then
-		kill "$SANDBOX_PID" 2>/dev/null || true
-		wait "$SANDBOX_PID" 2>/dev/null || true
-	fi
+	local pid
+	for pid in "$SANDBOX_PID" "${EXTRA_PIDS[@]}"; do
+		[[ -n "$pid" ]] || continue
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 }
 
 # prepare_line <1|2>: the n8n line, a throwaway user folder ($RUN), the packed package

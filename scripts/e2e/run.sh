@@ -12,6 +12,7 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$HERE/examples.sh"
+source "$HERE/bank.sh"
 
 WF_SEND_LINK=kwikidE2eSendLnk
 WF_PUSH_DKYC=kwikidE2ePushDky
@@ -239,6 +240,10 @@ run_line() {
 	log "generate_token: $t0 before d, $t1 after d, a, b and a again"
 	[[ $t1 -eq $((t0 + 1)) ]] || die "c: five executions should log in exactly once (generate_token $t0 -> $t1): the token was not stored or not reused"
 	ok "c token reuse: one login for five executions in five n8n processes (n8n stored preAuthentication's token)"
+
+	# A bank-hosted install's paths (its own sandbox and credential); on line 2 also n8n's SSRF
+	# protection, refusing then allowing the loopback sandbox.
+	check_bank_paths
 
 	check_examples
 
