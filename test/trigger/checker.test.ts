@@ -15,6 +15,7 @@ import { Harness } from '../../harness/harness';
 import { PollRunner } from '../../harness/poll';
 import type { RecordingProxy } from '../support/recordingProxy';
 import { startRecordingProxy } from '../support/recordingProxy';
+import { hostile, hostileSession } from '../support/liveAnswers';
 import { json, useTriggerFixture, watch } from './helpers';
 
 const DETAILS = '/agentapi/v1/session/get_details/';
@@ -187,6 +188,32 @@ describe('KwikID Trigger: the checker has the final word', () => {
 		const before = reads();
 		await trigger.items();
 		expect(reads()).toBe(before); // both now settled: one decided, one approved by both
+	});
+});
+
+describe('KwikID Trigger: hostile shapes never crash a poll and never approve', () => {
+	it.each(hostile)('%s', async (_name, overrides, outcome) => {
+		const id = sandbox.createSession().session_id;
+		const trigger = runner(id, { options: { emitCurrentStatus: true } });
+		proxy.canned.push({
+			path: `${DETAILS}${id}`,
+			status: 200,
+			body: { session_data: hostileSession(proxy.url, overrides), status: '200' },
+		});
+
+		const result = await trigger.poll();
+
+		if (result.kind === 'error') {
+			// Only an answer without a readable session_status may fail the poll, and then as the
+			// trigger's own "could not be read" error (the next poll tries again), not a crash.
+			expect(typeof overrides.session_status === 'string' && overrides.session_status !== '').toBe(false);
+			expect(result.error.message).toMatch(/session status|could not be read/i);
+			return;
+		}
+		expect(result.kind).toBe('emitted');
+		const [item] = result.kind === 'emitted' ? result.items : [];
+		expect(item.json.outcome).toBe(outcome);
+		expect(item.json.session).toMatchObject({ outcome });
 	});
 });
 
