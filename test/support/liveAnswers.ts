@@ -6,6 +6,35 @@ import type { IDataObject } from 'n8n-workflow';
 
 export const SESSION = '8b19b5c9-36de-47a2-9cb8-1025f36da034';
 
+/** The checker fields as a live install sends them before anyone has audited the session. */
+export const NOT_AUDITED: IDataObject = {
+	audit_id: '',
+	audit_result: '',
+	audit_lock: false,
+	audit_init_time: '',
+	audit_end_time: '',
+	auditor_name: '',
+	auditor_feedback: '',
+	auditor_fdbk_code: '',
+};
+export const IN_REVIEW: IDataObject = { ...NOT_AUDITED, audit_id: 'AUD-7', audit_lock: true, audit_init_time: '1781840019.4368567', auditor_name: 'Meera' };
+export const CHECKER_APPROVED: IDataObject = {
+	...IN_REVIEW,
+	audit_lock: false,
+	audit_result: '1',
+	audit_end_time: '1781840119.12',
+	auditor_feedback: 'Approved',
+};
+export const CHECKER_REJECTED: IDataObject = {
+	...IN_REVIEW,
+	audit_lock: false,
+	audit_result: '2',
+	audit_end_time: '1781840119.12',
+	auditor_feedback: 'Redo/Reopen - Audio not available (#A1) ... REJECT',
+	auditor_fdbk_code: 'A1',
+};
+
+
 /** A get_details answer of a live install: the agent approved, then the auditor rejected. */
 export function liveSession(host: string, overrides: IDataObject = {}): IDataObject {
 	return {

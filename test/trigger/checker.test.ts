@@ -15,37 +15,17 @@ import { Harness } from '../../harness/harness';
 import { PollRunner } from '../../harness/poll';
 import type { RecordingProxy } from '../support/recordingProxy';
 import { startRecordingProxy } from '../support/recordingProxy';
-import { hostile, hostileSession } from '../support/liveAnswers';
+import { CHECKER_APPROVED, CHECKER_REJECTED, hostile, hostileSession, IN_REVIEW, NOT_AUDITED } from '../support/liveAnswers';
 import { json, useTriggerFixture, watch } from './helpers';
 
 const DETAILS = '/agentapi/v1/session/get_details/';
 
-const NOT_AUDITED: IDataObject = {
-	audit_id: '',
-	audit_result: '',
-	audit_lock: false,
-	audit_init_time: '',
-	audit_end_time: '',
-	auditor_name: '',
-	auditor_feedback: '',
-	auditor_fdbk_code: '',
-};
 const STAGES: Record<string, IDataObject> = {
 	inCall: { session_status: 'kyc_request_accepted', ...NOT_AUDITED },
 	agentApproved: { session_status: 'kyc_result_approved', ...NOT_AUDITED },
-	checkerReviewing: { session_status: 'kyc_result_approved', ...NOT_AUDITED, audit_id: 'AUD-1', audit_lock: true, audit_init_time: '1781843000.5', auditor_name: 'Meera' },
-	checkerApproved: { session_status: 'kyc_result_approved', ...NOT_AUDITED, audit_id: 'AUD-1', audit_result: '1', audit_init_time: '1781843000.5', audit_end_time: '1781843100.5', auditor_name: 'Meera', auditor_feedback: 'Approved' },
-	checkerRejected: {
-		session_status: 'kyc_result_approved',
-		...NOT_AUDITED,
-		audit_id: 'AUD-1',
-		audit_result: '2',
-		audit_init_time: '1781843000.5',
-		audit_end_time: '1781843100.5',
-		auditor_name: 'Meera',
-		auditor_feedback: 'Redo/Reopen - Audio not available (#A1) ... REJECT',
-		auditor_fdbk_code: 'A1',
-	},
+	checkerReviewing: { session_status: 'kyc_result_approved', ...IN_REVIEW },
+	checkerApproved: { session_status: 'kyc_result_approved', ...CHECKER_APPROVED },
+	checkerRejected: { session_status: 'kyc_result_approved', ...CHECKER_REJECTED },
 	// The reference's shape: an account without a checker step has no audit fields at all.
 	referenceApproved: { session_status: 'kyc_result_approved' },
 	referenceInCall: { session_status: 'kyc_request_accepted' },
