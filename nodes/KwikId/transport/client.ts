@@ -16,9 +16,10 @@ import { extractFailure, mediaError, mediaRefusal, toNodeApiError, unexpectedAns
 import type { DownloadedFile } from './media';
 import { mediaRequest, mediaTarget, readMedia, refusedMedia, TooLarge } from './media';
 import type { RetryCounts, RetryPolicy } from './retry';
-import { DEFAULT_RETRY, nextRetry } from './retry';
-import type { RateGate } from './throttle';
-import { gateFor, Pacer } from './throttle';
+import { DEFAULT_RETRY, isTransient, nextRetry } from './retry';
+import type { Outcome as LoadSignal, RateGate } from './throttle';
+import { Cancelled, gateFor, Pacer, systemClock } from './throttle';
+import { retryAfterMs } from './token';
 import type { ApiRequest, KwikIdFunctions } from './types';
 import { CREDENTIAL_TYPE } from './types';
 
@@ -65,8 +66,6 @@ export class KwikIdClient {
 		this.retry = options.retry ?? DEFAULT_RETRY;
 	}
 
-	private readonly pace = async (): Promise<void> => await this.pacer.wait();
-
 	/** The execution's cancel signal (the trigger has none). */
 	private cancelSignal(): AbortSignal | undefined {
 		return 'getExecutionCancelSignal' in this.context ? this.context.getExecutionCancelSignal() : undefined;
@@ -89,7 +88,7 @@ export class KwikIdClient {
 		const signal = request.idempotent ? this.cancelSignal() : undefined;
 		if (signal) options.abortSignal = signal;
 		for (let hop = 0; ; hop++) {
-			const outcome = await this.withRetries(request.idempotent, true, async () => await this.tokens.send(options, this.pace));
+			const outcome = await this.withRetries(request.idempotent, true, async (pace) => await this.tokens.send(options, pace));
 			if (!outcome.ok) {
 				const from = String(options.url);
 				const next = redirectTarget(outcome.failure, from);
@@ -123,9 +122,9 @@ export class KwikIdClient {
 			const signal = this.cancelSignal();
 			if (signal) options.abortSignal = signal;
 			const send = target.sameOrigin
-				? async () => await this.tokens.send(options, this.pace)
-				: async () => {
-						await this.pace();
+				? async (pace: () => Promise<void>) => await this.tokens.send(options, pace)
+				: async (pace: () => Promise<void>) => {
+						await pace();
 						return await this.context.helpers.httpRequest({ ...options });
 					};
 			const outcome = await this.withRetries(true, target.sameOrigin, send);
@@ -150,32 +149,57 @@ export class KwikIdClient {
 		}
 	}
 
-	/** Sends until it succeeds or the retry policy gives up. */
-	private async withRetries(idempotent: boolean, gated: boolean, send: () => Promise<unknown>): Promise<Outcome> {
+	/**
+	 * Sends until it succeeds or the retry policy gives up. `send` calls `pace` right before each
+	 * HTTP request it makes (after any wait for a login), which waits for the requests-per-second
+	 * ceiling and marks when the request left, for the latency the account's limiter watches.
+	 * A request keeps its place in the limiter's queue across retries. A cancelled execution's
+	 * request that is still waiting (limiter, pacer) is never sent: it fails with `Cancelled`.
+	 */
+	private async withRetries(
+		idempotent: boolean,
+		gated: boolean,
+		send: (pace: () => Promise<void>) => Promise<unknown>,
+	): Promise<Outcome> {
 		const counts: RetryCounts = { rateLimited: 0, transient: 0 };
+		const signal = this.cancelSignal();
+		const ticket = this.gate.ticket();
+		let sentAt = 0;
+		const pace = async (): Promise<void> => {
+			await this.pacer.wait(signal);
+			sentAt = systemClock.now();
+		};
 		for (;;) {
-			const permit = gated ? await this.gate.acquire() : undefined;
+			const permit = gated ? await this.gate.acquire(ticket, signal) : undefined;
 			let failure: ApiFailure;
 			try {
-				const value = await send();
-				if (permit) this.gate.release(permit, { kind: 'ok' });
+				const value = await send(pace);
+				if (permit) this.gate.release(permit, { kind: 'ok', latencyMs: systemClock.now() - sentAt });
 				return { ok: true, value };
 			} catch (error) {
+				if (error instanceof Cancelled) {
+					if (permit) this.gate.release(permit, { kind: 'other' });
+					throw error;
+				}
 				failure = extractFailure(error);
 			}
 			const decision = nextRetry(this.retry, failure, counts, idempotent);
-			if (permit) {
-				this.gate.release(
-					permit,
-					failure.status === 429
-						? { kind: 'rateLimited', retryAfterMs: decision.retry ? decision.retryAfterMs : undefined }
-						: { kind: 'other' },
-				);
-			}
-			if (!decision.retry || this.cancelSignal()?.aborted) return { ok: false, failure, counts };
+			if (permit) this.gate.release(permit, this.loadSignal(failure));
+			if (!decision.retry || signal?.aborted) return { ok: false, failure, counts };
 			counts[decision.kind]++;
 			await sleep(decision.delayMs);
 		}
+	}
+
+	/** What a failed request tells the account's limiter. */
+	private loadSignal(failure: ApiFailure): LoadSignal {
+		if (failure.status === 429) {
+			// Also for the item's last try: its Retry-After still holds the account's other requests.
+			const said = retryAfterMs(failure.headers['retry-after'], -1);
+			return { kind: 'rateLimited', ...(said > 0 ? { retryAfterMs: said } : {}) };
+		}
+		if (this.cancelSignal()?.aborted) return { kind: 'other' };
+		return isTransient(failure) ? { kind: 'overloaded' } : { kind: 'other' };
 	}
 }
 
