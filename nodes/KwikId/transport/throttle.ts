@@ -64,13 +64,15 @@ export type Outcome =
 	| { kind: 'other' };
 
 /** In flight before anything is known about the account. */
-export const INITIAL_LIMIT = 20;
+export const INITIAL_LIMIT = 50;
 /** Far above any ceiling a run may set (200); only bounds the arithmetic. */
 const MAX_LIMIT = 1000;
 /** After this long without any request, the gate starts over from `INITIAL_LIMIT`. */
 const IDLE_RESET_MS = 60_000;
 /** The lowest latency is remembered over two such windows, so a change of route is learnt. */
 const MIN_LATENCY_WINDOW_MS = 30_000;
+/** Answers seen before rising latency counts. */
+const LATENCY_SAMPLES = 24;
 
 interface Waiter {
 	readonly ticket: number;
@@ -94,6 +96,7 @@ export class RateGate {
 	/** What was in flight when the gate last narrowed on a 429: regained quickly, probed past slowly. */
 	private recoverTo = 0;
 	private smoothedLatency = 0;
+	private latencySamples = 0;
 	private minLatency = Number.POSITIVE_INFINITY;
 	private previousMinLatency = Number.POSITIVE_INFINITY;
 	private minLatencySince = 0;
@@ -204,6 +207,8 @@ export class RateGate {
 		}
 		this.minLatency = Math.min(this.minLatency, latencyMs);
 		this.smoothedLatency = this.smoothedLatency === 0 ? latencyMs : this.smoothedLatency * 0.875 + latencyMs * 0.125;
+		// The first answers (new connections, a cold start) are slow: judge only once they weigh little.
+		if (++this.latencySamples < LATENCY_SAMPLES) return false;
 		const base = Math.min(this.minLatency, this.previousMinLatency);
 		return this.smoothedLatency > 2 * base + 50;
 	}
@@ -220,6 +225,7 @@ export class RateGate {
 		this.recoverTo = 0;
 		this.busiest = 0;
 		this.smoothedLatency = 0;
+		this.latencySamples = 0;
 		this.minLatency = Number.POSITIVE_INFINITY;
 		this.previousMinLatency = Number.POSITIVE_INFINITY;
 	}
