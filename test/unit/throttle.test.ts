@@ -84,16 +84,16 @@ async function grantsNow(gate: RateGate, _held: Permit[]): Promise<boolean> {
 }
 
 describe('RateGate', () => {
-	it('starts at 20 in flight and doubles per round of successes while latency stays flat', async () => {
+	it('starts at 50 in flight and doubles per round of successes while latency stays flat', async () => {
 		const gate = new RateGate(new FakeClock());
 		expect(gate.limit).toBe(INITIAL_LIMIT);
-		expect(INITIAL_LIMIT).toBe(20);
+		expect(INITIAL_LIMIT).toBe(50);
 		for (let round = 0; round < 3; round++) {
 			const permits = await take(gate, Math.floor(gate.limit));
 			expect(await grantsNow(gate, permits)).toBe(false);
 			for (const permit of permits) gate.release(permit, { kind: 'ok', latencyMs: 150 });
 		}
-		expect(gate.limit).toBe(160);
+		expect(gate.limit).toBe(400);
 	});
 
 	it('a 429 halves what was in flight, once per round however many 429s that round brings', async () => {

@@ -14,8 +14,8 @@
  *     one per success (doubling per round of requests: "slow start"); after the first sign of
  *     congestion by about one per round;
  *   - it shrinks once per round of requests: to half of what was in flight on a 429, by a
- *     quarter on 5xx, 408 or a dropped connection, by a tenth when latency rises well above the
- *     lowest seen lately (the API is queueing the requests);
+ *     quarter on 5xx, 408 or a dropped connection, by a tenth (not below 10) when latency rises
+ *     well above the usual (the API is queueing the requests);
  *   - it grows to at most twice the most in flight lately, so a run capped lower by its own
  *     ceiling does not inflate it (TCP's "congestion window validation");
  *   - Retry-After (also of a 429 that was the item's last try) pauses every request to the
@@ -73,6 +73,7 @@ const IDLE_RESET_MS = 60_000;
 const MIN_LATENCY_WINDOW_MS = 30_000;
 /** Answers seen before rising latency counts. */
 const LATENCY_SAMPLES = 24;
+const LATENCY_FLOOR = 10;
 
 interface Waiter {
 	readonly ticket: number;
@@ -96,6 +97,8 @@ export class RateGate {
 	/** What was in flight when the gate last narrowed on a 429: regained quickly, probed past slowly. */
 	private recoverTo = 0;
 	private smoothedLatency = 0;
+	/** The same over a long stretch: a lasting change of route or of KwikID's speed is learnt. */
+	private usualLatency = 0;
 	private latencySamples = 0;
 	private minLatency = Number.POSITIVE_INFINITY;
 	private previousMinLatency = Number.POSITIVE_INFINITY;
@@ -172,7 +175,8 @@ export class RateGate {
 		} else if (outcome.kind === 'ok') {
 			this.refusedInARow = 0;
 			if (outcome.latencyMs !== undefined && this.latencyRising(outcome.latencyMs, now)) {
-				if (current) this.narrow(this.window * 0.9);
+				// Never below LATENCY_FLOOR for latency alone: a slow answer is not a refusal.
+				if (current && this.window > LATENCY_FLOOR) this.narrow(Math.max(LATENCY_FLOOR, this.window * 0.9));
 			} else if (2 * this.busiest >= Math.floor(this.window) + 1) {
 				this.widen();
 			}
@@ -196,8 +200,9 @@ export class RateGate {
 	}
 
 	/**
-	 * Whether answers now take much longer than the fastest seen lately: twice as long and 50 ms
-	 * more, smoothed over several answers so one slow answer changes nothing.
+	 * Whether answers now take much longer than usual: 50 ms more than both twice the fastest
+	 * seen lately and one and a half times the long-run average, smoothed over several answers so one slow answer
+	 * changes nothing.
 	 */
 	private latencyRising(latencyMs: number, now: number): boolean {
 		if (now - this.minLatencySince > MIN_LATENCY_WINDOW_MS) {
@@ -207,10 +212,11 @@ export class RateGate {
 		}
 		this.minLatency = Math.min(this.minLatency, latencyMs);
 		this.smoothedLatency = this.smoothedLatency === 0 ? latencyMs : this.smoothedLatency * 0.875 + latencyMs * 0.125;
+		this.usualLatency = this.usualLatency === 0 ? latencyMs : this.usualLatency * 0.98 + latencyMs * 0.02;
 		// The first answers (new connections, a cold start) are slow: judge only once they weigh little.
 		if (++this.latencySamples < LATENCY_SAMPLES) return false;
-		const base = Math.min(this.minLatency, this.previousMinLatency);
-		return this.smoothedLatency > 2 * base + 50;
+		const fastest = Math.min(this.minLatency, this.previousMinLatency);
+		return this.smoothedLatency > Math.max(2 * fastest, 1.5 * this.usualLatency) + 50;
 	}
 
 	private pause(ms: number): void {
@@ -225,6 +231,7 @@ export class RateGate {
 		this.recoverTo = 0;
 		this.busiest = 0;
 		this.smoothedLatency = 0;
+		this.usualLatency = 0;
 		this.latencySamples = 0;
 		this.minLatency = Number.POSITIVE_INFINITY;
 		this.previousMinLatency = Number.POSITIVE_INFINITY;
