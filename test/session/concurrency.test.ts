@@ -169,6 +169,38 @@ describe('requests in flight', () => {
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		expect(env.sandbox.stats().requests.sendLink).toBeLessThan(20);
 	});
+	it('a cancelled execution sends nothing that was still waiting its turn', async () => {
+		await env.harness.run(sendLinkWorkflow(mapped), { pinData: pinned(leads(1, 'WARM')) }); // a stored token
+		env.sandbox.reset();
+		// Every lead starts at once and waits for Max Requests Per Second; the pacer's clock is
+		// the test's, so they wait until the test lets them go (after the cancellation).
+		const waits: Array<() => void> = [];
+		const sleep = jest.spyOn(systemClock, 'sleep').mockImplementation(
+			async () => await new Promise<void>((go) => waits.push(go)),
+		);
+		try {
+			let cancel: (() => void) | undefined;
+			const running = env.harness.run(sendLinkWorkflow({ ...mapped, options: { maxRequestsPerSecond: 1 } }), {
+				pinData: pinned(leads(30)),
+				onStarted: (stop) => {
+					cancel = stop;
+				},
+			});
+			const deadline = Date.now() + 10_000; // bounded: a broken run must not hang the suite
+			while ((env.sandbox.stats().requests.sendLink < 1 || waits.length === 0) && Date.now() < deadline) {
+				await new Promise((resolve) => setTimeout(resolve, 2));
+			}
+			cancel?.();
+			for (const go of waits.splice(0)) go();
+			await running.catch(() => undefined);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			// The first lead went before the cancellation; the 29 waiting behind it never did.
+			expect(env.sandbox.stats().requests.sendLink).toBe(1);
+			expect(env.sandbox.listSessions()).toHaveLength(1);
+		} finally {
+			sleep.mockRestore();
+		}
+	});
 });
 
 describe('the rate-limit gate and the ceiling', () => {

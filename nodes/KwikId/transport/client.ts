@@ -17,7 +17,7 @@ import type { DownloadedFile } from './media';
 import { mediaRequest, mediaTarget, readMedia, refusedMedia, TooLarge } from './media';
 import type { RetryCounts, RetryPolicy } from './retry';
 import { DEFAULT_RETRY, isTransient, nextRetry } from './retry';
-import type { Outcome as LoadSignal, RateGate } from './throttle';
+import type { Outcome as LoadSignal, Permit, RateGate } from './throttle';
 import { Cancelled, gateFor, Pacer, systemClock } from './throttle';
 import { retryAfterMs } from './token';
 import type { ApiRequest, KwikIdFunctions } from './types';
@@ -49,7 +49,11 @@ function redirectTarget(failure: ApiFailure, from: string): URL | undefined {
 export const DEFAULT_MAX_FILE_BYTES = 250 * 1024 * 1024;
 
 /** A request's end: its answer, or the failure the retry policy gave up on. */
-type Outcome = { ok: true; value: unknown } | { ok: false; failure: ApiFailure; counts: RetryCounts };
+type Outcome =
+	| { ok: true; value: unknown }
+	| { ok: false; failure: ApiFailure; counts: RetryCounts }
+	/** The execution was cancelled before the request was sent. */
+	| { ok: false; cancelled: true };
 
 export class KwikIdClient {
 	private readonly pacer: Pacer;
@@ -89,6 +93,7 @@ export class KwikIdClient {
 		if (signal) options.abortSignal = signal;
 		for (let hop = 0; ; hop++) {
 			const outcome = await this.withRetries(request.idempotent, true, async (pace) => await this.tokens.send(options, pace));
+			if (!outcome.ok && 'cancelled' in outcome) throw new Cancelled();
 			if (!outcome.ok) {
 				const from = String(options.url);
 				const next = redirectTarget(outcome.failure, from);
@@ -128,6 +133,7 @@ export class KwikIdClient {
 						return await this.context.helpers.httpRequest({ ...options });
 					};
 			const outcome = await this.withRetries(true, target.sameOrigin, send);
+			if (!outcome.ok && 'cancelled' in outcome) throw new Cancelled();
 			if (!outcome.ok) {
 				const next = redirectTarget(outcome.failure, target.url.toString());
 				if (next && hop < MAX_REDIRECTS) {
@@ -170,7 +176,12 @@ export class KwikIdClient {
 			sentAt = systemClock.now();
 		};
 		for (;;) {
-			const permit = gated ? await this.gate.acquire(ticket, signal) : undefined;
+			let permit: Permit | undefined;
+			try {
+				permit = gated ? await this.gate.acquire(ticket, signal) : undefined;
+			} catch {
+				return { ok: false, cancelled: true };
+			}
 			let failure: ApiFailure;
 			try {
 				const value = await send(pace);
@@ -179,7 +190,7 @@ export class KwikIdClient {
 			} catch (error) {
 				if (error instanceof Cancelled) {
 					if (permit) this.gate.release(permit, { kind: 'other' });
-					throw error;
+					return { ok: false, cancelled: true };
 				}
 				failure = extractFailure(error);
 			}
