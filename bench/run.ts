@@ -29,7 +29,7 @@ const progress = (text: string): void => {
 };
 
 async function loadBenchmarks(): Promise<Benchmark[]> {
-	const [{ dkycValidation }, { itemLoop }, { concurrency }, { tokenReuse }, { rateLimit }, { triggerPoll }] =
+	const [{ dkycValidation }, { itemLoop }, { concurrency }, { tokenReuse }, { rateLimit }, { triggerPoll }, { dkycMemory }] =
 		await Promise.all([
 			import('./dkyc.bench'),
 			import('./itemLoop.bench'),
@@ -37,8 +37,9 @@ async function loadBenchmarks(): Promise<Benchmark[]> {
 			import('./token.bench'),
 			import('./rateLimit.bench'),
 			import('./trigger.bench'),
+			import('./dkycMemory.bench'),
 		]);
-	return [dkycValidation, itemLoop, concurrency, tokenReuse, rateLimit, triggerPoll];
+	return [dkycValidation, itemLoop, concurrency, tokenReuse, rateLimit, triggerPoll, dkycMemory];
 }
 
 function withBound(benchmark: Benchmark): Promise<BenchResult> {
