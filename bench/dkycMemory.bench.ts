@@ -38,7 +38,7 @@ export const dkycMemory: Benchmark = {
 	id: 'dkyc-memory',
 	title: 'Push DKYC memory (1 MB photo per record, peak RSS growth of the process)',
 	baseline: 'the same run with 100 records',
-	budgetMs: 240_000,
+	budgetMs: 360_000,
 	async run(log): Promise<BenchResult> {
 		const sandbox = await createSandbox();
 		try {

@@ -43,6 +43,10 @@ async function main(): Promise<void> {
 				docAddressProof: 'https://example.com/kyc/address-proof.pdf',
 				docPerVerVideoSource: 'url',
 				docPerVerVideo: 'https://example.com/kyc/ipv.mp4',
+				appDocAddrProofCorrespondenceSource: 'url',
+				appDocAddrProofCorrespondence: 'https://example.com/kyc/correspondence.pdf',
+				docEsignFormSource: 'url',
+				docEsignForm: 'https://example.com/kyc/esign.pdf',
 			},
 		},
 	};

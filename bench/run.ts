@@ -19,7 +19,7 @@ process.env.N8N_LOG_LEVEL = process.env.N8N_LOG_LEVEL || 'silent';
 process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
 
 /** Nothing may outlive this, whatever hangs. */
-const HARD_LIMIT_MS = 8 * 60_000;
+const HARD_LIMIT_MS = 14 * 60_000;
 
 const out = (text = ''): void => {
 	process.stdout.write(`${text}\n`);
