@@ -23,6 +23,7 @@ import {
 import { redact } from '../shared/mask';
 import type { KwikIdClient, KwikIdErrorContext, RetryPolicy } from '../transport';
 import { connect, fetchSessionData, runPool } from '../transport';
+import { inTurn, pollBudget, writeResume } from './budget';
 import type { TriggerSettings } from './parameters';
 import { readSettings } from './parameters';
 import type { StoredCode } from './state';
@@ -221,24 +222,28 @@ async function pollOnce(
 	const fp = fingerprint(client.baseUrl);
 	const before = readState(bucket, fp);
 
-	const toFetch = settings.sessionIds.filter((id) => {
+	const budget = pollBudget(context); // n8n 2.x's poll budget (budget.ts)
+	const candidates = settings.sessionIds.filter((id) => {
 		if (!isPlausibleSessionId(id)) return false;
 		const code = before.get(id);
 		if (code === undefined) return true;
 		if (isInvalidMarker(code)) return false;
 		return !(settings.stopWhenFinal && isFinalStatus(decodeStatus(code)));
 	});
+	const toFetch = inTurn(candidates, bucket); // budget.ts: start where the last poll stopped
 	const fetched = new Map<string, Fetched>();
 	let stop = false;
+	let started = 0;
 	const results = await runPool(
 		toFetch.length,
 		settings.concurrency,
 		async (index) => {
+			started++;
 			const result = await fetchOne(client, toFetch[index]);
 			if (failsEveryRequest(result)) stop = true;
 			return result;
 		},
-		() => stop,
+		() => stop || (budget !== undefined && !budget.mayStart(started)),
 	);
 	toFetch.forEach((id, index) => {
 		const result = results[index];
@@ -292,6 +297,7 @@ async function pollOnce(
 		}
 	}
 	writeState(bucket, fp, next);
+	if (budget) writeResume(bucket, toFetch, started); // budget.ts: after writeState, which drops other keys
 
 	if (failed > 0) {
 		const unread = toFetch.length - read;
