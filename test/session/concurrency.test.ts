@@ -27,9 +27,10 @@ function sessionIds(count: number): IDataObject[] {
 
 describe('requests in flight', () => {
 	it('by default starts 50 at once and sends more while answers keep their speed; outputs items in input order whatever order answers come in', async () => {
-		// Slow enough that every slot fills even on a loaded machine; jitter makes later requests
-		// often answer first.
-		env.sandbox.setFaults({ latencyMs: 400, jitterMs: 200 });
+		// Slow enough that the first 50 are all out before any answer, even on a loaded machine,
+		// and that a lagging event loop is small beside the answers' own time (the limiter shrinks
+		// on rising latency); jitter makes later requests often answer first.
+		env.sandbox.setFaults({ latencyMs: 1500, jitterMs: 300 });
 		const input = sessionIds(150);
 
 		const run = await env.harness.run(getSessionWorkflow({ sessionId: '={{ $json.sessionId }}' }), {

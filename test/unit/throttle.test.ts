@@ -241,7 +241,7 @@ describe('RateGate: fairness, pauses, cancellation and shrinking', () => {
 		const permits = await take(gate, 20);
 		gate.release(permits[0], { kind: 'overloaded' });
 		gate.release(permits[1], { kind: 'overloaded' });
-		expect(gate.limit).toBe(15);
+		expect(gate.limit).toBe(Math.floor(INITIAL_LIMIT * 0.75));
 		for (const permit of permits.slice(2)) gate.release(permit, { kind: 'ok', latencyMs: 100 });
 
 		// Answers that used to take 100 ms now take 400: the API is queueing requests.

@@ -171,7 +171,9 @@ export class RateGate {
 				this.pause(Math.min(25 * 2 ** Math.min(this.refusedInARow - 1, 6), 1000));
 			}
 		} else if (outcome.kind === 'overloaded') {
-			if (current) this.narrow(Math.min(this.window, inFlightBefore) * 0.75);
+			// Of the window, not of what was in flight: a lone 5xx at the end of a batch must not
+			// leave the account at one request at a time.
+			if (current) this.narrow(this.window * 0.75);
 		} else if (outcome.kind === 'ok') {
 			this.refusedInARow = 0;
 			if (outcome.latencyMs !== undefined && this.latencyRising(outcome.latencyMs, now)) {
