@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-export type Unit = 'ms' | 'us/item' | 'calls' | 'requests';
+export type Unit = 'ms' | 'us/item' | 'calls' | 'requests' | 'MB';
 
 export interface Figure {
 	value: number;
@@ -89,6 +89,9 @@ export function formatFigure(figure: Figure): string {
 			break;
 		case 'requests':
 			text = `${value} req`;
+			break;
+		case 'MB':
+			text = `${value >= 100 ? Math.round(value) : value.toFixed(1)} MB`;
 			break;
 	}
 	return figure.label ? `${text} (${figure.label})` : text;

@@ -16,8 +16,27 @@ export async function initN8nCore(): Promise<void> {
 		const { Container } = await import('@n8n/di');
 		const { BinaryDataService } = await import('n8n-core');
 		await Container.get(BinaryDataService).init();
+		await unrefSshCleanupTimer(Container);
 	})();
 	return await ready;
+}
+
+/**
+ * n8n-core 1.x's SSH client manager (built on the first node execution, a singleton) starts a
+ * 60 s cleanup interval that is not unref'd (2.x unrefs it): it kept each jest worker alive
+ * after its tests ("A worker process has failed to exit gracefully"). Built here instead, and
+ * its timer unref'd. A private detail of n8n-core: if it is not there, nothing is done.
+ */
+async function unrefSshCleanupTimer(container: { get(type: new () => object): object }): Promise<void> {
+	try {
+		const path = join(dirname(require.resolve('n8n-core')), 'execution-engine', 'ssh-clients-manager');
+		const { SSHClientsManager } = (await import(path)) as { SSHClientsManager?: new () => object };
+		if (!SSHClientsManager) return;
+		const manager = container.get(SSHClientsManager) as { cleanupTimer?: { unref?: () => void } };
+		manager.cleanupTimer?.unref?.();
+	} catch {
+		// Another layout of n8n-core: the worse outcome is jest's warning.
+	}
 }
 
 /**

@@ -41,6 +41,11 @@ export type PollOutcome =
 export interface PollRunnerOptions {
 	/** Values of `$vars` for expressions in the trigger's parameters. */
 	variables?: Record<string, string>;
+	/**
+	 * n8n 2.x's poll budget (`getPollBudgetMs()`, set by its durable poll scheduler); n8n-core
+	 * 2.x's own default otherwise. n8n-core 1.x has none and ignores it.
+	 */
+	pollBudgetMs?: number;
 }
 
 export class PollRunner {
@@ -111,6 +116,11 @@ export class PollRunner {
 			// n8n's __emit saves the static data (if changed), then starts an execution.
 			() => this.save(),
 			() => undefined,
+			// n8n-core 2.x only (1.x's constructor stops before these): its defaults, and the budget.
+			undefined,
+			undefined,
+			undefined,
+			this.options.pollBudgetMs === undefined ? undefined : () => this.options.pollBudgetMs ?? 0,
 		);
 	}
 

@@ -226,13 +226,21 @@ describe('KwikID Trigger: load', () => {
 	});
 
 	it('caps Max Concurrent Requests at 20', async () => {
-		const ids = fx.sessions(41);
-		const runner = fx.runner(watch(ids, { options: { maxConcurrency: 500 } }));
-		fx.sandbox.setFaults({ latencyMs: 100 });
-		await runner.items();
-		fx.sandbox.resetStats();
-		await runner.items();
-		expect(fx.sandbox.stats().maxInFlightByEndpoint.get_details).toBe(20);
+		// An account of its own: the 429 storms above narrowed this file's account, and how fast
+		// its limiter widens again is not what this test is about.
+		const own = await createSandbox();
+		try {
+			const ids = Array.from({ length: 41 }, () => own.createSession().session_id);
+			const harness = new Harness().addKwikIdCredential({ domain: own.url, environment: 'test', username: own.username, password: own.password });
+			const runner = fx.runner(watch(ids, { options: { maxConcurrency: 500 } }), { harness });
+			own.setFaults({ latencyMs: 100 });
+			await runner.items();
+			own.resetStats();
+			await runner.items();
+			expect(own.stats().maxInFlightByEndpoint.get_details).toBe(20);
+		} finally {
+			await own.close();
+		}
 	});
 });
 

@@ -198,13 +198,12 @@ export function booleanParameter(
 }
 
 /**
- * Requests in flight per run when not set. Chosen by measurement in a real n8n (bench/README.md):
- * with 20 ms of API latency 10 stays behind n8n's HTTP Request node (which sends every item at
- * once) and 25 is ahead of it; with 150 ms, 25 sends 1,000 links in about 7 s where 10 takes 17 s.
- * More is faster still but is more to take back when KwikID rate-limits: the account's gate
- * halves what is in flight at the first 429 whatever the setting.
+ * Ceiling on requests in flight per run when not set. The account's limiter (transport/
+ * throttle.ts) decides how many actually go: it starts at 50 and grows while answers keep their
+ * speed, so this is only a ceiling. Chosen by measurement (bench/README.md): 1,000 Send Link in
+ * the harness at 150 ms took 7.8 s at 25, 2.6 s at 100 and 2.5 s at 200; at 300 ms 3.0 s at 200.
  */
-export const DEFAULT_CONCURRENCY = 25;
+export const DEFAULT_CONCURRENCY = 200;
 export const MAX_CONCURRENCY = 200;
 
 /** The same names as the trigger's option, so the meaning is the same everywhere. */
@@ -216,7 +215,7 @@ export const throughputOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
 		default: DEFAULT_CONCURRENCY,
 		description:
-			'How many items are sent to KwikID at the same time. When KwikID answers with rate-limit errors (429), the node narrows this by itself and retries.',
+			'The most items sent to KwikID at the same time. The node finds how many KwikID takes by itself (more while answers stay fast, fewer on rate-limit errors, server errors or slower answers); lower this only to cap it.',
 	},
 	{
 		displayName: 'Max Requests Per Second',

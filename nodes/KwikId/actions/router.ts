@@ -11,7 +11,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { KwikIdClient } from '../transport';
-import { connect, runPool } from '../transport';
+import { Cancelled, connect, runPool } from '../transport';
 import { readThroughput } from './common';
 import * as dkyc from './dkyc/Dkyc.resource';
 import type { KwikIdNodeType, KwikIdResource } from './node.type';
@@ -193,6 +193,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			try {
 				output[index] = { ...(await send()), pairedItem: { item: index } };
 			} catch (error) {
+				// Never sent: the execution was cancelled while it waited its turn (counted below).
+				if (error instanceof Cancelled) return;
 				if (continueOnFail) output[index] = errorItem(this, error, index);
 				else failures.set(index, error);
 			}

@@ -210,7 +210,9 @@ export class TokenHolder {
 	 * n8n stored. A failed login ends renewals for this run (`refusal`).
 	 */
 	private async viaN8n(options: IHttpRequestOptions, pace: () => Promise<void>): Promise<Settled> {
-		await pace();
+		// A cancelled execution's pace throws; settled, so a renewal shared with others never rejects.
+		const paced = await settle(pace());
+		if (!paced.ok) return paced;
 		const result = await settle(
 			this.context.helpers.httpRequestWithAuthentication.call(this.context, CREDENTIAL_TYPE, options),
 		);

@@ -18,9 +18,10 @@ import { extractFailure, mediaError, mediaRefusal, toNodeApiError, unexpectedAns
 import type { DownloadedFile } from './media';
 import { mediaRequest, mediaTarget, readMedia, refusedMedia, TooLarge } from './media';
 import type { RetryCounts, RetryPolicy } from './retry';
-import { DEFAULT_RETRY, nextRetry } from './retry';
-import type { RateGate } from './throttle';
-import { gateFor, Pacer } from './throttle';
+import { DEFAULT_RETRY, isTransient, nextRetry } from './retry';
+import type { Outcome as LoadSignal, Permit, RateGate } from './throttle';
+import { Cancelled, gateFor, Pacer, systemClock } from './throttle';
+import { retryAfterMs } from './token';
 import type { ApiRequest, KwikIdFunctions } from './types';
 import { CREDENTIAL_TYPE } from './types';
 
@@ -50,7 +51,11 @@ function redirectTarget(failure: ApiFailure, from: string): URL | undefined {
 export const DEFAULT_MAX_FILE_BYTES = 250 * 1024 * 1024;
 
 /** A request's end: its answer, or the failure the retry policy gave up on. */
-type Outcome = { ok: true; value: unknown } | { ok: false; failure: ApiFailure; counts: RetryCounts };
+type Outcome =
+	| { ok: true; value: unknown }
+	| { ok: false; failure: ApiFailure; counts: RetryCounts }
+	/** The execution was cancelled before the request was sent. */
+	| { ok: false; cancelled: true };
 
 export class KwikIdClient {
 	private readonly pacer: Pacer;
@@ -68,8 +73,6 @@ export class KwikIdClient {
 		this.pacer = new Pacer(options.maxRequestsPerSecond ?? 0);
 		this.retry = options.retry ?? DEFAULT_RETRY;
 	}
-
-	private readonly pace = async (): Promise<void> => await this.pacer.wait();
 
 	/** The execution's cancel signal (the trigger has none). */
 	private cancelSignal(): AbortSignal | undefined {
@@ -93,7 +96,8 @@ export class KwikIdClient {
 		const signal = request.idempotent ? this.cancelSignal() : undefined;
 		if (signal) options.abortSignal = signal;
 		for (let hop = 0; ; hop++) {
-			const outcome = await this.withRetries(request.idempotent, true, async () => await this.tokens.send(options, this.pace));
+			const outcome = await this.withRetries(request.idempotent, true, async (pace) => await this.tokens.send(options, pace));
+			if (!outcome.ok && 'cancelled' in outcome) throw new Cancelled();
 			if (!outcome.ok) {
 				const from = String(options.url);
 				const next = redirectTarget(outcome.failure, from);
@@ -127,12 +131,13 @@ export class KwikIdClient {
 			const signal = this.cancelSignal();
 			if (signal) options.abortSignal = signal;
 			const send = target.sameOrigin
-				? async () => await this.tokens.send(options, this.pace)
-				: async () => {
-						await this.pace();
+				? async (pace: () => Promise<void>) => await this.tokens.send(options, pace)
+				: async (pace: () => Promise<void>) => {
+						await pace();
 						return await this.context.helpers.httpRequest({ ...options });
 					};
 			const outcome = await this.withRetries(true, target.sameOrigin, send);
+			if (!outcome.ok && 'cancelled' in outcome) throw new Cancelled();
 			if (!outcome.ok) {
 				const next = redirectTarget(outcome.failure, target.url.toString());
 				if (next && hop < MAX_REDIRECTS) {
@@ -154,32 +159,62 @@ export class KwikIdClient {
 		}
 	}
 
-	/** Sends until it succeeds or the retry policy gives up. */
-	private async withRetries(idempotent: boolean, gated: boolean, send: () => Promise<unknown>): Promise<Outcome> {
+	/**
+	 * Sends until it succeeds or the retry policy gives up. `send` calls `pace` right before each
+	 * HTTP request it makes (after any wait for a login), which waits for the requests-per-second
+	 * ceiling and marks when the request left, for the latency the account's limiter watches.
+	 * A request keeps its place in the limiter's queue across retries. A cancelled execution's
+	 * request that is still waiting (limiter, pacer) is never sent: it fails with `Cancelled`.
+	 */
+	private async withRetries(
+		idempotent: boolean,
+		gated: boolean,
+		send: (pace: () => Promise<void>) => Promise<unknown>,
+	): Promise<Outcome> {
 		const counts: RetryCounts = { rateLimited: 0, transient: 0 };
+		const signal = this.cancelSignal();
+		const ticket = this.gate.ticket();
+		let sentAt = 0;
+		const pace = async (): Promise<void> => {
+			await this.pacer.wait(signal);
+			sentAt = systemClock.now();
+		};
 		for (;;) {
-			const permit = gated ? await this.gate.acquire() : undefined;
+			let permit: Permit | undefined;
+			try {
+				permit = gated ? await this.gate.acquire(ticket, signal) : undefined;
+			} catch {
+				return { ok: false, cancelled: true };
+			}
 			let failure: ApiFailure;
 			try {
-				const value = await send();
-				if (permit) this.gate.release(permit, { kind: 'ok' });
+				const value = await send(pace);
+				if (permit) this.gate.release(permit, { kind: 'ok', latencyMs: systemClock.now() - sentAt });
 				return { ok: true, value };
 			} catch (error) {
+				if (error instanceof Cancelled) {
+					if (permit) this.gate.release(permit, { kind: 'other' });
+					return { ok: false, cancelled: true };
+				}
 				failure = extractFailure(error);
 			}
 			const decision = nextRetry(this.retry, failure, counts, idempotent);
-			if (permit) {
-				this.gate.release(
-					permit,
-					failure.status === 429
-						? { kind: 'rateLimited', retryAfterMs: decision.retry ? decision.retryAfterMs : undefined }
-						: { kind: 'other' },
-				);
-			}
-			if (!decision.retry || this.cancelSignal()?.aborted) return { ok: false, failure, counts };
+			if (permit) this.gate.release(permit, this.loadSignal(failure));
+			if (!decision.retry || signal?.aborted) return { ok: false, failure, counts };
 			counts[decision.kind]++;
 			await sleep(decision.delayMs);
 		}
+	}
+
+	/** What a failed request tells the account's limiter. */
+	private loadSignal(failure: ApiFailure): LoadSignal {
+		if (failure.status === 429) {
+			// Also for the item's last try: its Retry-After still holds the account's other requests.
+			const said = retryAfterMs(failure.headers['retry-after'], -1);
+			return { kind: 'rateLimited', ...(said > 0 ? { retryAfterMs: said } : {}) };
+		}
+		if (this.cancelSignal()?.aborted) return { kind: 'other' };
+		return isTransient(failure) ? { kind: 'overloaded' } : { kind: 'other' };
 	}
 }
 

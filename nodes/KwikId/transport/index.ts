@@ -9,6 +9,6 @@ export type { DownloadedFile } from './media';
 export { DEFAULT_RETRY } from './retry';
 export type { RetryPolicy } from './retry';
 export { fetchSessionData } from './sessionDetails';
-export { runPool } from './throttle';
+export { Cancelled, runPool } from './throttle';
 export type { ApiRequest, KwikIdErrorContext, KwikIdFunctions } from './types';
 export { CREDENTIAL_TYPE } from './types';

@@ -1,83 +1,166 @@
 /**
- * How much is sent at once: the item pool of the node and the trigger, and the rate-limit gate
- * every request to one KwikID account passes.
+ * How much is sent at once: the item pool of the node and the trigger, and the limiter every
+ * request to one KwikID account passes.
  *
- * - `runPool` runs work over indexes with a fixed number in flight, in index order of start,
- *   and stops starting new work when asked to (first failure, cancelled execution).
- * - `RateGate` is shared per credential (base URL + username) by every execution and the
- *   trigger in this n8n process. Until KwikID answers 429 it lets everything through. A 429
- *   narrows the number of requests in flight to half of what was in flight (once per round of
- *   requests, as TCP does), successes widen it back to that level one request each and then
- *   beyond it by one request per round, and a
- *   Retry-After pauses every request to that account until then (without one, requests are
- *   spaced once the gate is down to one at a time). So a burst of 429s slows the batch instead
- *   of failing rows or hammering the API.
+ * - `runPool` runs work over indexes with at most a ceiling in flight (Max Concurrent
+ *   Requests), in index order of start, and stops starting new work when asked to (first
+ *   failure, cancelled execution).
+ * - `RateGate` is the account's adaptive limiter, shared per credential (base URL + username)
+ *   by every execution and the triggers in this n8n process. How many requests may be in flight
+ *   is learnt, not set: KwikID's latency (100-300 ms) and the account's rate limit are unknown,
+ *   and a fixed number is either too low for a slow API or too high for a small limit. It is
+ *   AIMD with a latency check, as TCP does it:
+ *   - it starts at `INITIAL_LIMIT` and, while answers succeed and latency stays flat, grows by
+ *     one per success (doubling per round of requests: "slow start"); after the first sign of
+ *     congestion by about one per round;
+ *   - it shrinks once per round of requests: to half of what was in flight on a 429, by a
+ *     quarter on 5xx, 408 or a dropped connection, by a tenth (not below 10) when latency rises
+ *     well above the usual (the API is queueing the requests);
+ *   - it grows to at most twice the most in flight lately, so a run capped lower by its own
+ *     ceiling does not inflate it (TCP's "congestion window validation");
+ *   - Retry-After (also of a 429 that was the item's last try) pauses every request to the
+ *     account until then; without one, requests are spaced once it is down to one at a time.
+ *   Waiting requests get permits first-come-first-served by when they first asked, so an item
+ *     retrying after a 429 goes before items that have not been sent yet and never loses the
+ *     race for refilled capacity. A waiter whose execution is cancelled leaves the queue.
  * - `Pacer` spaces request starts for a user-set requests-per-second ceiling.
  *
- * Waits use n8n's `sleep`: community nodes may not use timers directly.
+ * Waits use n8n's `sleep` through `systemClock`: community nodes may not use timers directly,
+ * and tests replace the clock to drive waits step by step.
  */
 import { sleep } from 'n8n-workflow';
 
+export interface Clock {
+	now(): number;
+	sleep(ms: number): Promise<void>;
+}
+
+/** The real clock. Tests replace its methods (jest.spyOn) to control time in a whole run. */
+export const systemClock: Clock = {
+	now: () => Date.now(),
+	sleep: async (ms: number) => await sleep(ms),
+};
+
+/** Thrown to a request that was still waiting to be sent when its execution was cancelled. */
+export class Cancelled extends Error {
+	constructor() {
+		super('The execution was cancelled before this request was sent');
+		this.name = 'Cancelled';
+	}
+}
+
 /** What the gate hands out; give it back with `release`. */
 export interface Permit {
-	/** The narrowing round the request was sent in: a 429 from an older round narrows nothing. */
+	/** The round of requests it was sent in: a signal from an older round shrinks nothing. */
 	readonly round: number;
 }
 
-export type Outcome = { kind: 'ok' } | { kind: 'rateLimited'; retryAfterMs?: number } | { kind: 'other' };
+export type Outcome =
+	| { kind: 'ok'; latencyMs?: number }
+	| { kind: 'rateLimited'; retryAfterMs?: number }
+	/** 5xx, 408, a dropped connection or a timeout: the API (or the way to it) is struggling. */
+	| { kind: 'overloaded' }
+	/** Anything that says nothing about load (a 4xx, a refused login, a cancelled read). */
+	| { kind: 'other' };
 
-/** After this long without any request, a narrowed gate opens fully again. */
+/** In flight before anything is known about the account. */
+export const INITIAL_LIMIT = 50;
+/** Far above any ceiling a run may set (200); only bounds the arithmetic. */
+const MAX_LIMIT = 1000;
+/** After this long without any request, the gate starts over from `INITIAL_LIMIT`. */
 const IDLE_RESET_MS = 60_000;
+/** The lowest latency is remembered over two such windows, so a change of route is learnt. */
+const MIN_LATENCY_WINDOW_MS = 30_000;
+/** Answers seen before rising latency counts. */
+const LATENCY_SAMPLES = 24;
+const LATENCY_FLOOR = 10;
+
+interface Waiter {
+	readonly ticket: number;
+	grant(permit: Permit): void;
+}
 
 export class RateGate {
-	/** Requests allowed in flight; Infinity until the first 429. */
-	private window = Number.POSITIVE_INFINITY;
+	/** Requests allowed in flight. */
+	private window = INITIAL_LIMIT;
+	/** Below this the window doubles per round; Infinity until the first sign of congestion. */
+	private threshold = Number.POSITIVE_INFINITY;
 	private inFlight = 0;
+	/** The most in flight since the window last shrank: it grows to at most twice that. */
+	private busiest = 0;
 	private round = 0;
 	private pausedUntil = 0;
+	private wakeAt = 0;
 	private lastActivity = 0;
 	/** 429s since the last success. */
 	private refusedInARow = 0;
-	/** What was in flight when the gate last narrowed: regained quickly, probed past slowly. */
+	/** What was in flight when the gate last narrowed on a 429: regained quickly, probed past slowly. */
 	private recoverTo = 0;
-	private readonly waiting: Array<() => void> = [];
+	private smoothedLatency = 0;
+	/** The same over a long stretch: a lasting change of route or of KwikID's speed is learnt. */
+	private usualLatency = 0;
+	private latencySamples = 0;
+	private minLatency = Number.POSITIVE_INFINITY;
+	private previousMinLatency = Number.POSITIVE_INFINITY;
+	private minLatencySince = 0;
+	private tickets = 0;
+	/** Sorted by ticket: the oldest request first. */
+	private readonly waiting: Waiter[] = [];
 
-	constructor(private readonly now: () => number = Date.now) {}
+	constructor(private readonly clock: Clock = systemClock) {}
 
-	/** Requests currently allowed in flight (Infinity: not narrowed). For tests and logs. */
+	/** Requests currently allowed in flight. For tests and logs. */
 	get limit(): number {
 		return this.window;
 	}
 
-	async acquire(): Promise<Permit> {
-		for (;;) {
-			const now = this.now();
-			if (this.inFlight === 0 && now - this.lastActivity > IDLE_RESET_MS) this.window = Number.POSITIVE_INFINITY;
-			const pause = this.pausedUntil - now;
-			if (pause > 0) {
-				await sleep(pause);
-				continue;
-			}
-			if (this.inFlight < Math.max(1, Math.floor(this.window))) {
-				this.inFlight++;
-				this.lastActivity = now;
-				return { round: this.round };
-			}
-			await new Promise<void>((resolve) => this.waiting.push(resolve));
-		}
+	/** Requests waiting for a permit. For tests. */
+	get queued(): number {
+		return this.waiting.length;
+	}
+
+	/** A place in the queue, kept by a request across its retries. */
+	ticket(): number {
+		return this.tickets++;
+	}
+
+	/** Resolves when the request may be sent; rejects with `Cancelled` when `signal` aborts first. */
+	async acquire(ticket = this.ticket(), signal?: AbortSignal): Promise<Permit> {
+		if (signal?.aborted) throw new Cancelled();
+		this.resetIfIdle();
+		return await new Promise<Permit>((resolve, reject) => {
+			const onAbort = (): void => {
+				const at = this.waiting.indexOf(waiter);
+				if (at >= 0) this.waiting.splice(at, 1);
+				reject(new Cancelled());
+			};
+			const waiter: Waiter = {
+				ticket,
+				grant: (permit) => {
+					signal?.removeEventListener('abort', onAbort);
+					resolve(permit);
+				},
+			};
+			let at = this.waiting.length;
+			while (at > 0 && this.waiting[at - 1].ticket > ticket) at--;
+			this.waiting.splice(at, 0, waiter);
+			signal?.addEventListener('abort', onAbort, { once: true });
+			this.pump();
+		});
 	}
 
 	release(permit: Permit, outcome: Outcome): void {
 		const inFlightBefore = this.inFlight;
 		this.inFlight = Math.max(0, this.inFlight - 1);
-		this.lastActivity = this.now();
+		const now = this.clock.now();
+		this.lastActivity = now;
+		const current = permit.round === this.round;
 		if (outcome.kind === 'rateLimited') {
 			this.refusedInARow++;
-			if (permit.round === this.round) {
-				this.round++;
+			if (current) {
 				const before = Math.min(this.window, inFlightBefore);
 				this.recoverTo = Math.floor(before);
-				this.window = Math.max(1, Math.floor(before / 2));
+				this.narrow(before / 2);
 			}
 			if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0) {
 				this.pause(outcome.retryAfterMs);
@@ -87,33 +170,102 @@ export class RateGate {
 				// 25 ms doubling per 429 in a row, at most 1 s, until one succeeds.
 				this.pause(Math.min(25 * 2 ** Math.min(this.refusedInARow - 1, 6), 1000));
 			}
+		} else if (outcome.kind === 'overloaded') {
+			// Of the window, not of what was in flight: a lone 5xx at the end of a batch must not
+			// leave the account at one request at a time.
+			if (current) this.narrow(this.window * 0.75);
 		} else if (outcome.kind === 'ok') {
 			this.refusedInARow = 0;
-			// Back to where it was one success at a time (a lone 429 costs little), then beyond
-			// it by about one request per round of successes, probing the account's limit.
-			if (Number.isFinite(this.window)) {
-				this.window += this.window < this.recoverTo - 1 ? 1 : 1 / Math.max(1, Math.floor(this.window));
+			if (outcome.latencyMs !== undefined && this.latencyRising(outcome.latencyMs, now)) {
+				// Never below LATENCY_FLOOR for latency alone: a slow answer is not a refusal.
+				if (current && this.window > LATENCY_FLOOR) this.narrow(Math.max(LATENCY_FLOOR, this.window * 0.9));
+			} else if (2 * this.busiest >= Math.floor(this.window) + 1) {
+				this.widen();
 			}
 		}
-		this.wake();
+		this.pump();
+	}
+
+	private widen(): void {
+		if (this.window < this.threshold) this.window += 1;
+		// Back to where it was before a 429 one success at a time (a lone 429 costs little), then
+		// beyond it by about one request per round of successes, probing the account's limit.
+		else this.window += this.window < this.recoverTo - 1 ? 1 : 1 / Math.max(1, Math.floor(this.window));
+		this.window = Math.min(this.window, MAX_LIMIT);
+	}
+
+	private narrow(to: number): void {
+		this.round++;
+		this.window = Math.max(1, Math.floor(to));
+		this.threshold = this.window;
+		this.busiest = this.inFlight;
+	}
+
+	/**
+	 * Whether answers now take much longer than usual: 50 ms more than both twice the fastest
+	 * seen lately and one and a half times the long-run average, smoothed over several answers so one slow answer
+	 * changes nothing.
+	 */
+	private latencyRising(latencyMs: number, now: number): boolean {
+		if (now - this.minLatencySince > MIN_LATENCY_WINDOW_MS) {
+			this.previousMinLatency = this.minLatency;
+			this.minLatency = Number.POSITIVE_INFINITY;
+			this.minLatencySince = now;
+		}
+		this.minLatency = Math.min(this.minLatency, latencyMs);
+		this.smoothedLatency = this.smoothedLatency === 0 ? latencyMs : this.smoothedLatency * 0.875 + latencyMs * 0.125;
+		this.usualLatency = this.usualLatency === 0 ? latencyMs : this.usualLatency * 0.98 + latencyMs * 0.02;
+		// The first answers (new connections, a cold start) are slow: judge only once they weigh little.
+		if (++this.latencySamples < LATENCY_SAMPLES) return false;
+		const fastest = Math.min(this.minLatency, this.previousMinLatency);
+		return this.smoothedLatency > Math.max(2 * fastest, 1.5 * this.usualLatency) + 50;
 	}
 
 	private pause(ms: number): void {
-		this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+		this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
 	}
 
-	private wake(): void {
-		let free = Math.max(1, Math.floor(this.window)) - this.inFlight;
-		while (free > 0 && this.waiting.length > 0) {
-			this.waiting.shift()?.();
-			free--;
+	private resetIfIdle(): void {
+		if (this.inFlight > 0 || this.waiting.length > 0) return;
+		if (this.lastActivity === 0 || this.clock.now() - this.lastActivity <= IDLE_RESET_MS) return;
+		this.window = INITIAL_LIMIT;
+		this.threshold = Number.POSITIVE_INFINITY;
+		this.recoverTo = 0;
+		this.busiest = 0;
+		this.smoothedLatency = 0;
+		this.usualLatency = 0;
+		this.latencySamples = 0;
+		this.minLatency = Number.POSITIVE_INFINITY;
+		this.previousMinLatency = Number.POSITIVE_INFINITY;
+	}
+
+	/** Hands permits to the oldest waiters while there is room and no pause. */
+	private pump(): void {
+		const now = this.clock.now();
+		if (this.pausedUntil > now) {
+			if (this.waiting.length > 0 && this.wakeAt < this.pausedUntil) {
+				const at = this.pausedUntil;
+				this.wakeAt = at;
+				void this.clock.sleep(at - now).then(() => {
+					if (this.wakeAt === at) this.wakeAt = 0;
+					this.pump();
+				});
+			}
+			return;
+		}
+		while (this.waiting.length > 0 && this.inFlight < Math.max(1, Math.floor(this.window))) {
+			const waiter = this.waiting.shift() as Waiter;
+			this.inFlight++;
+			this.busiest = Math.max(this.busiest, this.inFlight);
+			this.lastActivity = now;
+			waiter.grant({ round: this.round });
 		}
 	}
 }
 
 const gates = new Map<string, RateGate>();
 
-/** The gate of one KwikID account; the key holds no secret (base URL and username only). */
+/** The limiter of one KwikID account; the key holds no secret (base URL and username only). */
 export function gateFor(baseUrl: string, username: string): RateGate {
 	const key = `${baseUrl}\n${username}`;
 	let gate = gates.get(key);
@@ -124,21 +276,44 @@ export function gateFor(baseUrl: string, username: string): RateGate {
 	return gate;
 }
 
-/** Spaces request starts at least `1000 / perSecond` ms apart (0 or less: no ceiling). */
+/**
+ * Spaces request starts at least `1000 / perSecond` ms apart (0 or less: no ceiling), one after
+ * the other: each start is timed from the previous actual start, so a stalled machine never
+ * releases a burst to catch up.
+ */
 export class Pacer {
-	private next = 0;
+	private last = Number.NEGATIVE_INFINITY;
+	private queue: Promise<void> = Promise.resolve();
 
 	constructor(
 		private readonly perSecond: number,
-		private readonly now: () => number = Date.now,
+		private readonly clock: Clock = systemClock,
 	) {}
 
-	async wait(): Promise<void> {
+	async wait(signal?: AbortSignal): Promise<void> {
 		if (!(this.perSecond > 0)) return;
-		const now = this.now();
-		const at = Math.max(now, this.next);
-		this.next = at + 1000 / this.perSecond;
-		if (at > now) await sleep(at - now);
+		if (signal?.aborted) throw new Cancelled();
+		let cancelled = false;
+		const turn = this.queue.then(async () => {
+			if (cancelled) return;
+			const due = this.last + 1000 / this.perSecond - this.clock.now();
+			if (due > 0) await this.clock.sleep(due);
+			this.last = this.clock.now();
+		});
+		this.queue = turn;
+		if (!signal) return await turn;
+		await new Promise<void>((resolve, reject) => {
+			const onAbort = (): void => {
+				cancelled = true;
+				reject(new Cancelled());
+			};
+			signal.addEventListener('abort', onAbort, { once: true });
+			void turn.then(() => {
+				signal.removeEventListener('abort', onAbort);
+				if (cancelled) reject(new Cancelled());
+				else resolve();
+			});
+		});
 	}
 }
 

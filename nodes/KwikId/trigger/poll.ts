@@ -20,6 +20,7 @@ import { isPlausibleSessionId, normaliseSession, simplifySession } from '../shar
 import { redact } from '../shared/mask';
 import type { KwikIdClient, KwikIdErrorContext, RetryPolicy } from '../transport';
 import { connect, fetchSessionData, runPool } from '../transport';
+import { inTurn, pollBudget, writeResume } from './budget';
 import type { TriggerSettings } from './parameters';
 import { readSettings } from './parameters';
 import type { Seen, StoredCode } from './state';
@@ -261,24 +262,28 @@ async function pollOnce(
 	const fp = fingerprint(client.baseUrl);
 	const before = readState(bucket, fp);
 
-	const toFetch = settings.sessionIds.filter((id) => {
+	const budget = pollBudget(context); // n8n 2.x's poll budget (budget.ts)
+	const candidates = settings.sessionIds.filter((id) => {
 		if (!isPlausibleSessionId(id)) return false;
 		const code = before.get(id);
 		if (code === undefined) return true;
 		if (isInvalidMarker(code)) return false;
 		return !(settings.stopWhenFinal && isSettled(code, settings));
 	});
+	const toFetch = inTurn(candidates, bucket); // budget.ts: start where the last poll stopped
 	const fetched = new Map<string, Fetched>();
 	let stop = false;
+	let started = 0;
 	const results = await runPool(
 		toFetch.length,
 		settings.concurrency,
 		async (index) => {
+			started++;
 			const result = await fetchOne(client, toFetch[index]);
 			if (failsEveryRequest(result)) stop = true;
 			return result;
 		},
-		() => stop,
+		() => stop || (budget !== undefined && !budget.mayStart(started)),
 	);
 	toFetch.forEach((id, index) => {
 		const result = results[index];
@@ -333,6 +338,7 @@ async function pollOnce(
 		}
 	}
 	writeState(bucket, fp, next);
+	if (budget) writeResume(bucket, toFetch, started); // budget.ts: after writeState, which drops other keys
 
 	if (failed > 0) {
 		const unread = toFetch.length - read;

@@ -147,26 +147,57 @@ export function documentRefsFromJson(
 }
 
 /**
- * Turns references into the strings the API takes: a binary property is loaded and encoded, a
- * URL or base64 text is checked against its declared source. Problems are collected, not thrown,
- * so they are reported with every other field problem.
+ * Stands in for a binary document while the record is validated. Plain base64 as the schema
+ * wants it; the file itself is read only when the item is sent (`loadDocuments`).
+ */
+export const PENDING_FILE = 'AA==';
+
+/** The documents of one item: the values checked now, and the binary fields to read when sent. */
+export interface ResolvedDocuments {
+	/** URL or base64 text as the API takes it; `PENDING_FILE` for a binary field. */
+	values: Record<string, string>;
+	/** Document field name -> the input item's binary property holding it. */
+	binary: Record<string, string>;
+}
+
+/**
+ * Checks references against their declared source: a URL or base64 text is normalised, a
+ * binary property must exist and not be empty. Binary files are not kept: a batch of 1,000
+ * records with 1 MB documents would hold 1.3 GB of base64 until the last one is sent; each is
+ * read again when its item is sent. Problems are collected, not thrown, so they are reported
+ * with every other field problem.
  */
 export async function resolveDocuments(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	refs: Record<string, DocumentRef>,
 	problems: DkycProblems,
-): Promise<Record<string, string>> {
-	const resolved: Record<string, string> = {};
+): Promise<ResolvedDocuments> {
+	const resolved: ResolvedDocuments = { values: {}, binary: {} };
 	const binary = context.getInputData()[itemIndex]?.binary ?? {};
 	for (const field of DOCUMENT_FIELDS) {
 		const ref = refs[field.name];
 		// Empty: the schema reports it as missing (or leaves it out when optional).
 		if (!ref || ref.value === '') continue;
 		const value = await resolveOne(context, itemIndex, field, ref, Object.keys(binary), problems);
-		if (value !== undefined) resolved[field.name] = value;
+		if (value === undefined) continue;
+		resolved.values[field.name] = value;
+		if (ref.source === 'binary') resolved.binary[field.name] = ref.value;
 	}
 	return resolved;
+}
+
+/** Reads the binary documents of one item as base64, right before it is sent. */
+export async function loadDocuments(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	binary: Record<string, string>,
+): Promise<Record<string, string>> {
+	const loaded: Record<string, string> = {};
+	for (const [name, property] of Object.entries(binary)) {
+		loaded[name] = (await context.helpers.getBinaryDataBuffer(itemIndex, property)).toString('base64');
+	}
+	return loaded;
 }
 
 async function resolveOne(
@@ -189,7 +220,8 @@ async function resolveOne(
 		return problem(problems, 'missing', field, `the input item has no binary field "${ref.value}" (${has})`, true);
 	}
 	context.helpers.assertBinaryData(itemIndex, ref.value);
-	const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, ref.value);
-	if (buffer.length === 0) return problem(problems, 'incorrect', field, `the binary field "${ref.value}" is empty`, true);
-	return buffer.toString('base64');
+	// Read to see that it is not empty, then let go: it is read again when the item is sent.
+	const size = (await context.helpers.getBinaryDataBuffer(itemIndex, ref.value)).length;
+	if (size === 0) return problem(problems, 'incorrect', field, `the binary field "${ref.value}" is empty`, true);
+	return PENDING_FILE;
 }

@@ -12,6 +12,7 @@ import {
 	documentRefsFromFields,
 	documentRefsFromJson,
 	documentsParameter,
+	loadDocuments,
 	resolveDocuments,
 	type DocumentRef,
 } from './documents';
@@ -129,14 +130,32 @@ async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikI
 		{
 			user_id: this.getNodeParameter('userId', itemIndex, ''),
 			phone_number: this.getNodeParameter('phoneNumber', itemIndex, ''),
-			sections: withDocuments(sections, documents),
+			sections: withDocuments(sections, documents.values),
 		},
 		problems,
 	);
 	if (!result.ok) throw problemsError(this, itemIndex, result.problems);
 
 	const body = buildBody(result.value, extras);
-	return async () => ({ json: await push(client, body, itemIndex) });
+	// Every item was validated before any is sent; its files are read only now (see documents.ts).
+	return async () => ({ json: await push(client, await withFiles(this, itemIndex, body, documents.binary), itemIndex) });
+}
+
+/** The body with the binary documents read in, in place of their stand-ins. */
+async function withFiles(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	body: IDataObject,
+	binary: Record<string, string>,
+): Promise<IDataObject> {
+	if (Object.keys(binary).length === 0) return body;
+	const files = await loadDocuments(context, itemIndex, binary);
+	const data = (body.data as IDataObject[]).map((step) => {
+		const form = step.user_form_data as IDataObject;
+		if (!isPlainObject(form.DOCUMENT_COLLECTION)) return step;
+		return { ...step, user_form_data: { ...form, DOCUMENT_COLLECTION: { ...form.DOCUMENT_COLLECTION, ...files } } };
+	});
+	return { ...body, data };
 }
 
 async function push(client: KwikIdClient, body: IDataObject, itemIndex: number): Promise<IDataObject> {
