@@ -119,6 +119,9 @@ export class WebhookServer {
 	/** Calls where the node threw (n8n: a 500 and a failed execution). */
 	readonly failures: Error[] = [];
 
+	/** The last request the node saw (to check what n8n would redact). */
+	lastRequest: IncomingMessage | undefined;
+
 	private server: Server | undefined;
 
 	private running = new Set<Promise<void>>();
@@ -237,6 +240,7 @@ export class WebhookServer {
 			return;
 		}
 		req.ip = req.socket.remoteAddress;
+		this.lastRequest = req;
 
 		const workflowJson = {
 			id: 'webhook-test-workflow',

@@ -5,7 +5,7 @@
  * One table of calls: what is sent, what is answered, whether an execution starts, and how
  * many times the KwikID API was asked.
  */
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { CallResult, WebhookServer } from '../../harness/webhook';
 import { AUTH, SECRET, shapes, useWebhookFixture } from './helpers';
@@ -17,7 +17,7 @@ interface Case {
 	/** The session's status in the sandbox before the call. */
 	status?: string;
 	parameters?: INodeParameters;
-	secret?: IDataObject | null;
+	secret?: ICredentialDataDecryptedObject | null;
 	withoutSecretCredential?: boolean;
 	/** The call, built from the session id. */
 	body: (id: string) => string | IDataObject | unknown[];

@@ -1,5 +1,5 @@
 /** Shared set-up of the webhook trigger tests: one sandbox per file, a trigger served over HTTP per test. */
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { Sandbox } from '../../sandbox/server';
 import { createSandbox } from '../../sandbox/server';
@@ -13,8 +13,8 @@ export const AUTH = { authorization: SECRET };
 export interface WebhookFixture {
 	readonly sandbox: Sandbox;
 	/** Starts the trigger with these parameters; closed after the test. */
-	serve(parameters?: INodeParameters, options?: WebhookServerOptions & { secret?: IDataObject | null; harness?: Harness }): Promise<WebhookServer>;
-	harness(secret?: IDataObject | null): Harness;
+	serve(parameters?: INodeParameters, options?: WebhookServerOptions & { secret?: ICredentialDataDecryptedObject | null; harness?: Harness }): Promise<WebhookServer>;
+	harness(secret?: ICredentialDataDecryptedObject | null): Harness;
 	/** A session in the sandbox with this status. */
 	session(status?: string): string;
 	detailCalls(): number;
@@ -37,7 +37,7 @@ export function useWebhookFixture(): WebhookFixture {
 		if (!sandbox) throw new Error('sandbox not started');
 		return sandbox;
 	};
-	const harness = (secret: IDataObject | null = { headerName: 'Authorization', secret: SECRET }): Harness => {
+	const harness = (secret: ICredentialDataDecryptedObject | null = { headerName: 'Authorization', secret: SECRET }): Harness => {
 		const made = new Harness().addKwikIdCredential({
 			domain: sb().url,
 			environment: 'test',

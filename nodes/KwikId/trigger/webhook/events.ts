@@ -12,7 +12,7 @@ export const WEBHOOK_EVENTS: ReadonlyArray<{ name: string; value: Exclude<Webhoo
 ];
 
 const ROLE = /\b(maker|agent)\b|\b(checker|auditor|audit)\b/g;
-const DECISION = /\b(approved?|approval)\b|\b(rejected?|rejection)\b/g;
+const DECISION = /\b(approve|approved|approval)\b|\b(reject|rejected|rejection)\b/g;
 
 /** One of the four events, or 'unknown' (a name naming two roles or two decisions is unknown too). */
 export function normaliseEvent(raw: string): WebhookEvent {
