@@ -6,7 +6,7 @@ import { tenantCodeErrors, type TenantCodes, validatePushUserData } from './dkyc
 import type { EndpointKey } from './faults';
 import { HTML, isRecord, toJsonObject, type ParsedJson } from './http';
 import type { TokenAuthority } from './jwt';
-import { epochString, MEDIA_FILES, type SessionInput, type SessionStore } from './sessions';
+import { epochString, MEDIA_FILES, type RenderView, type SessionInput, type SessionStore } from './sessions';
 
 export type Reply =
 	| {
@@ -32,6 +32,8 @@ export interface ApiContext {
 	nowMs: number;
 	/** The account's own code lists (see dkyc.ts), empty by default. */
 	tenantCodes: TenantCodes;
+	/** Which shape get_details answers in, and whether the account has a checker step. */
+	view: RenderView;
 }
 
 const ALNUM = /^[A-Za-z0-9]+$/;
@@ -157,12 +159,13 @@ export function getDetails(rawId: string, ctx: ApiContext): Reply {
 	} catch {
 		id = rawId;
 	}
-	const data = ctx.store.render(id, ctx.baseUrl, ctx.nowMs);
+	const data = ctx.store.render(id, ctx.baseUrl, ctx.nowMs, ctx.view);
 	if (!data) {
 		// The Python IndexError leaks into the body: documented as is.
 		return { status: 400, json: { e: 'list index out of range', msg: 'Invalid session id', status: 400 }, sorted: true };
 	}
-	return { status: 200, json: { session_data: data, status: 200 }, sorted: true };
+	// A live install's top-level status is not a number.
+	return { status: 200, json: { session_data: data, status: ctx.view.shape === 'live' ? '200' : 200 }, sorted: true };
 }
 
 export function pushUserData(body: ParsedJson, ctx: ApiContext): CreatingReply {
@@ -216,14 +219,23 @@ const MP4 = Buffer.from('00000018' + '66747970' + '69736f6d' + '00000200' + '697
 /** An empty ZIP archive (end-of-central-directory record only). */
 const ZIP = Buffer.concat([Buffer.from('504b0506', 'hex'), Buffer.alloc(18)]);
 
-export function media(sessionId: string, name: string, ctx: ApiContext): Reply {
-	const file = MEDIA_FILES.find((m) => m.name === name);
+/** A minimal PDF: enough for anything checking the magic bytes. */
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+/** `where` is the path's first part: /media/... (reference links) or /v1/download_content/... (live). */
+export function media(where: string, sessionId: string, name: string, ctx: ApiContext): Reply {
+	const kind = where === 'media' ? 'media' : 'download_content';
+	const file = MEDIA_FILES.find((m) => m.name === name && m.where === kind);
 	if (!file || !ctx.store.mediaAvailable(sessionId, ctx.nowMs)) return notFoundHtml();
 	let bytes: Buffer;
 	if (file.contentType === 'image/png') bytes = PNG;
 	else if (file.contentType === 'video/mp4') bytes = MP4;
 	else if (file.contentType === 'application/zip') bytes = ZIP;
-	else {
+	else if (file.contentType === 'application/pdf') bytes = PDF;
+	else if (file.contentType === 'application/xml') {
+		// Synthetic and masked, like everything the sandbox serves.
+		bytes = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<OfflinePaperlessKyc referenceId="XXXXXXXX0124"><UidData><Poi name="SANDBOX USER"/></UidData></OfflinePaperlessKyc>\n');
+	} else {
 		const data = ctx.store.render(sessionId, ctx.baseUrl, ctx.nowMs);
 		bytes = Buffer.from(JSON.stringify(data?.summary_data ?? {}));
 	}

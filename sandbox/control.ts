@@ -8,10 +8,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveConsoleAsset } from './console/routes';
 import { consoleState } from './console/state';
 import { FaultInputError } from './faults';
+import { CheckerError, UnknownSessionError } from './sessions';
+import { parseHeaderLine, urlWithoutQuery, WebhookInputError, type WebhookInput, type WebhookSubscription } from './webhooks';
 import type { TenantCodes } from './dkyc';
 import { isLoopback, isRecord, readBody, toJsonObject } from './http';
-import type { Sandbox } from './server';
-import type { AutoProgress, SessionInput } from './sessions';
+import type { Sandbox, SandboxFeature, ShapeSettings } from './core';
+import type { AutoProgress, Decision, SessionInput } from './sessions';
 
 class ControlError extends Error {
 	constructor(
@@ -40,8 +42,15 @@ const HELP = {
 	'POST /__sandbox/sessions': 'create sessions: {"count":10,"status":"waiting","user_id":"u1",...}',
 	'GET /__sandbox/sessions/<id>': 'one session',
 	'POST /__sandbox/sessions/<id>/status': 'set a status: {"status":"kyc_result_approved","comment":"..."}',
+	'POST /__sandbox/sessions/<id>/checker': 'the checker, after the agent decided: {"decision":"approve"}, {"decision":"reject","reason":"..."} or {"decision":"start"}',
+	'GET /__sandbox/webhooks': 'webhook subscriptions (header values hidden)',
+	'POST /__sandbox/webhooks': 'subscribe: {"url":"http://127.0.0.1:5678/webhook/kwikid","events":["Checker Rejected"],"headers":{"Authorization":"Bearer x"},"shape":"flat|nested|dashboard|form|text|rotate"}',
+	'DELETE /__sandbox/webhooks/<id>': 'unsubscribe',
+	'GET /__sandbox/webhooks/deliveries': 'every delivery attempt: URL without query, event, shape, status, attempt',
+	'GET /__sandbox/shape': "get_details' shape and whether the account has a checker step",
+	'POST /__sandbox/shape': '{"shape":"live"|"reference","checkerStep":true|false} (either or both)',
 	'GET /__sandbox/auto-progress': 'current scripted progression',
-	'POST /__sandbox/auto-progress': '{"afterMs":60000,"outcome":"approve"}, or null to turn it off',
+	'POST /__sandbox/auto-progress': '{"afterMs":60000,"outcome":"approve","checker":"reject","checkerAfterMs":60000} (checker optional), or null to turn it off',
 	'GET /__sandbox/tenant-codes': "the account's own code lists for Push DKYC values",
 	'POST /__sandbox/tenant-codes': 'replace them, e.g. {"BASIC_INFORMATION.amc":["AMC1"]}; {} removes them',
 };
@@ -66,6 +75,9 @@ export async function handleControl(
 	} catch (error) {
 		if (error instanceof ControlError) status = error.status;
 		else if (error instanceof FaultInputError) status = 400;
+		else if (error instanceof CheckerError) status = 409;
+		else if (error instanceof WebhookInputError) status = 400;
+		else if (error instanceof UnknownSessionError) status = 404;
 		else status = 500;
 		payload = { error: error instanceof Error ? error.message : String(error) };
 	}
@@ -128,13 +140,25 @@ async function dispatch(method: string, path: string, req: IncomingMessage, sand
 		return { autoProgress: sandbox.getAutoProgress() };
 	}
 
+	if (is('GET', '/webhooks')) return { webhooks: sandbox.listWebhooks().map(hideHeaderValues) };
+	if (is('POST', '/webhooks')) return hideHeaderValues(sandbox.addWebhook(webhookInput(await jsonBody(req))));
+	if (is('GET', '/webhooks/deliveries')) return { deliveries: sandbox.webhookDeliveries() };
+	const webhook = /^\/webhooks\/([^/]+)$/.exec(path);
+	if (webhook && method === 'DELETE') {
+		if (!sandbox.removeWebhook(webhook[1])) throw new ControlError(404, `no webhook ${webhook[1]}`);
+		return OK;
+	}
+
+	if (is('GET', '/shape')) return sandbox.getShape();
+	if (is('POST', '/shape')) return sandbox.setShape(shapeSettings(await jsonBody(req)));
+
 	if (is('GET', '/tenant-codes')) return sandbox.getTenantCodes();
 	if (is('POST', '/tenant-codes')) {
 		sandbox.setTenantCodes(tenantCodes(await jsonBody(req)));
 		return sandbox.getTenantCodes();
 	}
 
-	const session = /^\/sessions\/([^/]+)(\/status)?$/.exec(path);
+	const session = /^\/sessions\/([^/]+)(\/status|\/checker)?$/.exec(path);
 	if (session) {
 		let id = session[1];
 		try {
@@ -144,7 +168,11 @@ async function dispatch(method: string, path: string, req: IncomingMessage, sand
 		}
 		if (!sandbox.getSession(id)) throw new ControlError(404, `unknown session ${id}`);
 		if (!session[2] && method === 'GET') return sandbox.getSession(id);
-		if (session[2] && method === 'POST') {
+		if (session[2] === '/checker' && method === 'POST') {
+			const { decision, reason } = checkerBody(await jsonBody(req));
+			return decision === 'start' ? sandbox.checkerStart(id) : sandbox.checkerDecide(id, decision, reason);
+		}
+		if (session[2] === '/status' && method === 'POST') {
 			const body = objectBody(await jsonBody(req));
 			if (typeof body.status !== 'string' || body.status === '') {
 				throw new ControlError(400, 'status must be a non-empty string');
@@ -207,7 +235,48 @@ export function autoProgress(value: unknown): AutoProgress | null {
 		throw new ControlError(400, 'afterMs must be a number >= 0');
 	}
 	if (outcome !== 'approve' && outcome !== 'reject') throw new ControlError(400, 'outcome must be "approve" or "reject"');
-	return { afterMs, outcome };
+	const known = new Set(['afterMs', 'outcome', 'checker', 'checkerAfterMs']);
+	const unknown = Object.keys(body).find((key) => !known.has(key));
+	if (unknown) throw new ControlError(400, `unknown field "${unknown}"; known: ${[...known].join(', ')}`);
+	const result: AutoProgress = { afterMs, outcome };
+	if (body.checker !== undefined && body.checker !== null) {
+		if (body.checker !== 'approve' && body.checker !== 'reject') throw new ControlError(400, 'checker must be "approve" or "reject"');
+		result.checker = body.checker;
+	}
+	if (body.checkerAfterMs !== undefined) {
+		const after = body.checkerAfterMs;
+		if (typeof after !== 'number' || !Number.isFinite(after) || after < 0) throw new ControlError(400, 'checkerAfterMs must be a number >= 0');
+		if (!result.checker) throw new ControlError(400, 'checkerAfterMs needs checker');
+		result.checkerAfterMs = after;
+	}
+	return result;
+}
+
+function checkerBody(value: unknown): { decision: Decision | 'start'; reason?: string } {
+	const body = objectBody(value);
+	const { decision, reason } = body;
+	if (decision !== 'approve' && decision !== 'reject' && decision !== 'start') {
+		throw new ControlError(400, 'decision must be "approve", "reject" or "start"');
+	}
+	if (reason !== undefined && typeof reason !== 'string') throw new ControlError(400, 'reason must be a string');
+	if (reason !== undefined && reason.length > 500) throw new ControlError(400, 'reason must be at most 500 characters');
+	return reason === undefined ? { decision } : { decision, reason };
+}
+
+function shapeSettings(value: unknown): Partial<ShapeSettings> {
+	const body = objectBody(value);
+	const settings: Partial<ShapeSettings> = {};
+	const unknown = Object.keys(body).find((key) => key !== 'shape' && key !== 'checkerStep');
+	if (unknown) throw new ControlError(400, `unknown field "${unknown}"; known: shape, checkerStep`);
+	if (body.shape !== undefined) {
+		if (body.shape !== 'live' && body.shape !== 'reference') throw new ControlError(400, 'shape must be "live" or "reference"');
+		settings.shape = body.shape;
+	}
+	if (body.checkerStep !== undefined) {
+		if (typeof body.checkerStep !== 'boolean') throw new ControlError(400, 'checkerStep must be true or false');
+		settings.checkerStep = body.checkerStep;
+	}
+	return settings;
 }
 
 function tenantCodes(body: unknown): TenantCodes {
@@ -221,4 +290,52 @@ function tenantCodes(body: unknown): TenantCodes {
 		codes[path] = list as string[];
 	}
 	return codes;
+}
+
+/** Everything under /__sandbox: the control routes and the console's files. */
+export const controlFeature: SandboxFeature = {
+	matches: (path) => path === '/__sandbox' || path.startsWith('/__sandbox/'),
+	handle: (req, res, target, sandbox) => handleControl(req, res, target.pathname.slice('/__sandbox'.length), sandbox),
+};
+
+/** Header values are often secrets (Authorization): the control API names them only. */
+function hideHeaderValues(subscription: WebhookSubscription): Record<string, unknown> {
+	return {
+		...subscription,
+		url: urlWithoutQuery(subscription.url),
+		headers: Object.fromEntries(Object.keys(subscription.headers).map((name) => [name, '(hidden)'])),
+	};
+}
+
+/** `headers` as an object, or as lines "Name: value" (what the console's form sends). */
+function webhookInput(value: unknown): WebhookInput {
+	const body = objectBody(value);
+	const known = new Set(['url', 'events', 'headers', 'shape']);
+	const unknown = Object.keys(body).find((key) => !known.has(key));
+	if (unknown) throw new ControlError(400, `unknown field "${unknown}"; known: ${[...known].join(', ')}`);
+	if (typeof body.url !== 'string') throw new ControlError(400, 'url must be a string');
+	const input: WebhookInput = { url: body.url };
+	if (body.events !== undefined) {
+		if (!Array.isArray(body.events) || !body.events.every((event) => typeof event === 'string')) {
+			throw new ControlError(400, 'events must be a list of event names');
+		}
+		input.events = body.events as string[];
+	}
+	if (body.headers !== undefined) {
+		if (Array.isArray(body.headers)) {
+			if (!body.headers.every((line) => typeof line === 'string')) throw new ControlError(400, 'headers must be "Name: value" lines');
+			input.headers = Object.fromEntries((body.headers as string[]).filter((line) => line.trim() !== '').map(parseHeaderLine));
+		} else if (isRecord(body.headers)) {
+			const entries = Object.entries(body.headers);
+			if (!entries.every(([, v]) => typeof v === 'string')) throw new ControlError(400, 'header values must be strings');
+			input.headers = Object.fromEntries(entries as Array<[string, string]>);
+		} else {
+			throw new ControlError(400, 'headers must be an object or a list of "Name: value" lines');
+		}
+	}
+	if (body.shape !== undefined) {
+		if (typeof body.shape !== 'string') throw new ControlError(400, 'shape must be a string');
+		input.shape = body.shape;
+	}
+	return input;
 }

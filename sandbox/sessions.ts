@@ -9,6 +9,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
 import { isRecord, type JsonObject, type JsonValue } from './http';
+import { liveShape } from './shapes';
+
+/** Which answer get_details gives: KwikID's published reference, or what a live install sends. */
+export type Shape = 'reference' | 'live';
+
+export interface RenderView {
+	shape: Shape;
+	/** Whether the account has a checker step: the audit fields appear only then. */
+	checkerStep: boolean;
+}
+
+export const REFERENCE_VIEW: RenderView = { shape: 'reference', checkerStep: false };
 
 /** The documented values. Any other string may be set too (clients must pass unknown ones through). */
 export const SESSION_STATUSES = [
@@ -22,6 +34,8 @@ export const SESSION_STATUSES = [
 	'user_abandoned',
 	'vkyc_requested',
 	'kyc_rejected',
+	// Not in the reference: live installs report a session partly processed this way (not final).
+	'kyc_result_partial_update',
 ] as const;
 
 /** Statuses reached before any agent is involved. */
@@ -42,10 +56,31 @@ const RESULT_TYPE: Record<string, { type: string; comment: string }> = {
 	kyc_result_rejected: { type: 'Reject', comment: 'Face does not match the PAN photo' },
 };
 
+export type Decision = 'approve' | 'reject';
+
 export interface AutoProgress {
+	/** The agent's result lands this long after creation. */
 	afterMs: number;
-	outcome: 'approve' | 'reject';
+	outcome: Decision;
+	/** The checker's decision, if the script includes one (accounts with a checker step only). */
+	checker?: Decision;
+	/** The checker decides this long after the agent (default afterMs); it starts halfway. */
+	checkerAfterMs?: number;
 }
+
+/** The webhook events KwikID's dashboard names. */
+export type DecisionEvent = 'Maker Approved' | 'Maker Rejected' | 'Checker Approved' | 'Checker Rejected';
+
+/** The checker's review of one session (epoch milliseconds). */
+export interface AuditState {
+	startedAt: number;
+	auditId: string;
+	decision: { at: number; result: Decision; reason: string } | null;
+}
+
+export const AUDITOR_NAME = 'Sandbox Auditor';
+export const CHECKER_REJECT_CODE = 'A1';
+const DEFAULT_CHECKER_REASON = 'Audio not available';
 
 /** What a new session starts with; names follow the API's, like SessionSnapshot. */
 export interface SessionInput {
@@ -89,9 +124,13 @@ export interface SessionSnapshot {
 	created_at: number;
 	status: string;
 	history: StatusEvent[];
+	/** The checker's review; null until a checker starts (always null without a checker step). */
+	audit: AuditState | null;
 }
 
 interface SessionRecord {
+	/** Creation order, for audit ids. */
+	seq: number;
 	sessionId: string;
 	linkId: string;
 	userId: string;
@@ -104,6 +143,8 @@ interface SessionRecord {
 	createdAt: number;
 	/** Explicit events; ignored while `auto` is set. */
 	history: StatusEvent[];
+	/** Set by checkerStart/checkerDecide; ignored while `auto` is set. */
+	audit: AuditState | null;
 	/** Scripted progression captured at creation; dropped as soon as control sets a status. */
 	auto?: AutoProgress;
 }
@@ -113,19 +154,32 @@ export interface MediaFile {
 	field: string;
 	name: string;
 	contentType: string;
+	/** Where it is served: the reference's storage links, or live installs' own host. */
+	where: 'media' | 'download_content';
+	/** Only live-shape answers list it. */
+	liveOnly?: boolean;
 }
 
 export const MEDIA_FILES: readonly MediaFile[] = [
-	{ field: 'selfie_url', name: 'selfie.png', contentType: 'image/png' },
-	{ field: 'pan_url', name: 'pan.png', contentType: 'image/png' },
-	{ field: 'aadhaar_url', name: 'aadhaar.png', contentType: 'image/png' },
-	{ field: 'aadhaarback_url', name: 'aadhaarback.png', contentType: 'image/png' },
-	{ field: 'user_video_url', name: 'user_video.mp4', contentType: 'video/mp4' },
-	{ field: 'agent_video_url', name: 'agent_video.mp4', contentType: 'video/mp4' },
-	{ field: 'agent_screen_url', name: 'agent_screen.mp4', contentType: 'video/mp4' },
-	{ field: 'zip_url', name: 'session.zip', contentType: 'application/zip' },
-	{ field: 'summary_json_url', name: 'summary.json', contentType: 'application/json' },
+	{ field: 'selfie_url', name: 'selfie.png', contentType: 'image/png', where: 'media' },
+	{ field: 'pan_url', name: 'pan.png', contentType: 'image/png', where: 'media' },
+	{ field: 'aadhaar_url', name: 'aadhaar.png', contentType: 'image/png', where: 'media' },
+	{ field: 'aadhaarback_url', name: 'aadhaarback.png', contentType: 'image/png', where: 'media' },
+	{ field: 'user_video_url', name: 'user_video.mp4', contentType: 'video/mp4', where: 'media' },
+	{ field: 'agent_video_url', name: 'agent_video.mp4', contentType: 'video/mp4', where: 'media' },
+	{ field: 'agent_screen_url', name: 'agent_screen.mp4', contentType: 'video/mp4', where: 'media' },
+	{ field: 'zip_url', name: 'session.zip', contentType: 'application/zip', where: 'media' },
+	{ field: 'summary_json_url', name: 'summary.json', contentType: 'application/json', where: 'media' },
+	{ field: 'summary_pdf_url', name: 'summary_report.pdf', contentType: 'application/pdf', where: 'download_content', liveOnly: true },
+	{ field: 'aadhaar_xml', name: 'aadhaar.xml', contentType: 'application/xml', where: 'download_content', liveOnly: true },
+	{ field: 'aadhaarpdf_url', name: 'aadhaar_redacted.pdf', contentType: 'application/pdf', where: 'download_content', liveOnly: true },
 ];
+
+export function mediaPath(file: MediaFile, sessionId: string): string {
+	return file.where === 'media' ? `/media/${sessionId}/${file.name}` : `/v1/download_content/${sessionId}/${file.name}`;
+}
+
+export class CheckerError extends Error {}
 
 export class UnknownSessionError extends Error {
 	constructor(id: string) {
@@ -149,6 +203,7 @@ export class SessionStore {
 	private readonly sessions = new Map<string, SessionRecord>();
 	private autoProgress: AutoProgress | null;
 	private created = 0;
+	private scriptedListener: ((sessionId: string, decisions: Array<{ event: DecisionEvent; at: number }>) => void) | null = null;
 
 	constructor(autoProgress: AutoProgress | null = null) {
 		this.autoProgress = autoProgress;
@@ -163,6 +218,16 @@ export class SessionStore {
 		return this.autoProgress;
 	}
 
+	/** Told the decisions a new scripted session will make, so a sender can act when they happen. */
+	onScripted(listener: (sessionId: string, decisions: Array<{ event: DecisionEvent; at: number }>) => void): void {
+		this.scriptedListener = listener;
+	}
+
+	/** True while the session still follows its script (control has not taken it over). */
+	isScripted(id: string): boolean {
+		return this.sessions.get(id)?.auto !== undefined;
+	}
+
 	clear(): void {
 		this.sessions.clear();
 	}
@@ -174,6 +239,8 @@ export class SessionStore {
 	create(input: SessionInput = {}, nowMs = Date.now()): SessionSnapshot {
 		this.created += 1;
 		const record: SessionRecord = {
+			seq: this.created,
+			audit: null,
 			sessionId: randomUUID(),
 			linkId: input.link_id ?? newLinkId(),
 			userId: input.user_id ?? `sandbox-user-${this.created}`,
@@ -192,6 +259,7 @@ export class SessionStore {
 			record.auto = { ...this.autoProgress };
 		}
 		this.sessions.set(record.sessionId, record);
+		if (record.auto) this.scriptedListener?.(record.sessionId, this.scriptedDecisions(record.sessionId, nowMs));
 		return snapshot(record, nowMs);
 	}
 
@@ -227,10 +295,50 @@ export class SessionStore {
 		const record = this.sessions.get(id);
 		if (!record) throw new UnknownSessionError(id);
 		if (status === '') throw new Error('status must be a non-empty string');
-		record.history = events(record, nowMs);
-		delete record.auto;
+		freeze(record, nowMs);
 		record.history.push(statusEvent(status, nowMs, comment));
 		return snapshot(record, nowMs);
+	}
+
+	/** An auditor opens the session: audit_lock, audit_init_time, auditor_name, audit_id. */
+	checkerStart(id: string, nowMs = Date.now()): SessionSnapshot {
+		const record = this.decided(id, nowMs);
+		if (record.audit?.decision) throw new CheckerError(`the checker has already decided session ${id}`);
+		record.audit ??= { startedAt: nowMs, auditId: auditIdOf(record), decision: null };
+		return snapshot(record, nowMs);
+	}
+
+	/** The checker's decision; session_status stays what the agent made it (as on live installs). */
+	checkerDecide(id: string, result: Decision, reason?: string, nowMs = Date.now()): SessionSnapshot {
+		const record = this.decided(id, nowMs);
+		if (record.audit?.decision) throw new CheckerError(`the checker has already decided session ${id}`);
+		const audit = record.audit ?? { startedAt: nowMs, auditId: auditIdOf(record), decision: null };
+		audit.decision = { at: nowMs, result, reason: reason?.trim() || (result === 'approve' ? '' : DEFAULT_CHECKER_REASON) };
+		record.audit = audit;
+		return snapshot(record, nowMs);
+	}
+
+	/** Decisions still to come from a session's script, for senders that must act on time (webhooks). */
+	scriptedDecisions(id: string, nowMs = Date.now()): Array<{ event: DecisionEvent; at: number }> {
+		const record = this.sessions.get(id);
+		if (!record?.auto) return [];
+		const { afterMs, outcome, checker, checkerAfterMs } = record.auto;
+		const agentAt = record.createdAt + afterMs;
+		const list: Array<{ event: DecisionEvent; at: number }> = [{ event: makerEvent(outcome), at: agentAt }];
+		if (checker) list.push({ event: checkerEvent(checker), at: agentAt + (checkerAfterMs ?? afterMs) });
+		return list.filter((item) => item.at >= nowMs);
+	}
+
+	/** The record of a session the agent has decided (approved or rejected), frozen at nowMs. */
+	private decided(id: string, nowMs: number): SessionRecord {
+		const record = this.sessions.get(id);
+		if (!record) throw new UnknownSessionError(id);
+		const status = currentStatus(events(record, nowMs));
+		if (status !== 'kyc_result_approved' && status !== 'kyc_result_rejected') {
+			throw new CheckerError(`session ${id} is ${status}: the checker reviews only after the agent's approval or rejection`);
+		}
+		freeze(record, nowMs);
+		return record;
 	}
 
 	/** Media exist once the video call has started (see README). */
@@ -239,8 +347,12 @@ export class SessionStore {
 		return record !== undefined && facts(events(record, nowMs)).callAt !== null;
 	}
 
-	/** The `session_data` object of get_details, or undefined for an unknown id. */
-	render(id: string, baseUrl: string, nowMs = Date.now()): JsonObject | undefined {
+	/**
+	 * The `session_data` object of get_details, or undefined for an unknown id: the reference
+	 * shape, or the live one (shapes.ts), with the checker's fields where the account has a
+	 * checker step.
+	 */
+	render(id: string, baseUrl: string, nowMs = Date.now(), view: RenderView = REFERENCE_VIEW): JsonObject | undefined {
 		const record = this.sessions.get(id);
 		if (!record) return undefined;
 		const history = events(record, nowMs);
@@ -248,8 +360,31 @@ export class SessionStore {
 		const f = facts(history);
 		const media = (field: string): string => {
 			const file = MEDIA_FILES.find((m) => m.field === field);
-			return f.callAt !== null && file ? `${baseUrl}/media/${record.sessionId}/${file.name}` : '';
+			return f.callAt !== null && file ? `${baseUrl}${mediaPath(file, record.sessionId)}` : '';
 		};
+		const data = this.renderReference(record, history, status, f, media);
+		const audit = view.checkerStep ? auditFields(auditOf(record, nowMs)) : {};
+		if (view.shape === 'reference') return { ...data, ...audit };
+		return {
+			...liveShape(data, {
+				sessionType: record.sessionType,
+				lastEventAt: history[history.length - 1].at,
+				callAt: f.callAt,
+				resultAt: f.resultAt,
+				location: record.extras.location ?? null,
+				media,
+			}),
+			...audit,
+		};
+	}
+
+	private renderReference(
+		record: SessionRecord,
+		history: StatusEvent[],
+		status: string,
+		f: Facts,
+		media: (field: string) => string,
+	): JsonObject {
 		const agentId = f.agentAt !== null ? 'AGT-SANDBOX-01' : '';
 		const videosUploaded = f.result !== null;
 		return {
@@ -322,6 +457,7 @@ interface Facts {
 	agentAt: number | null;
 	callAt: number | null;
 	result: { type: string; comment: string } | null;
+	resultAt: number | null;
 }
 
 /** What the history implies. Unknown statuses count as "after the call started". */
@@ -337,7 +473,7 @@ function facts(history: StatusEvent[]): Facts {
 	const last = [...history].reverse().find((event) => RESULT_TYPE[event.status] !== undefined);
 	const preset = last && RESULT_TYPE[last.status];
 	const result = last && preset ? { type: preset.type, comment: last.comment ?? preset.comment } : null;
-	return { agentAt, callAt, result };
+	return { agentAt, callAt, result, resultAt: last && preset ? last.at : null };
 }
 
 function summaryData(
@@ -390,6 +526,78 @@ function summaryData(
 	};
 }
 
+/** Turns scripted progression into explicit state as it stands at nowMs, so control can take over. */
+function freeze(record: SessionRecord, nowMs: number): void {
+	if (!record.auto) return;
+	record.history = events(record, nowMs);
+	record.audit = auditOf(record, nowMs);
+	delete record.auto;
+}
+
+function auditIdOf(record: SessionRecord): string {
+	return String(700000 + record.seq);
+}
+
+function makerEvent(result: Decision): DecisionEvent {
+	return result === 'approve' ? 'Maker Approved' : 'Maker Rejected';
+}
+
+function checkerEvent(result: Decision): DecisionEvent {
+	return result === 'approve' ? 'Checker Approved' : 'Checker Rejected';
+}
+
+/** The decision event a status change makes, if any. */
+export function statusDecisionEvent(status: string): DecisionEvent | null {
+	if (status === 'kyc_result_approved') return 'Maker Approved';
+	if (status === 'kyc_result_rejected') return 'Maker Rejected';
+	return null;
+}
+
+export function checkerDecisionEvent(result: Decision): DecisionEvent {
+	return checkerEvent(result);
+}
+
+/** The checker's review by nowMs: explicit, or computed from the script like the statuses. */
+function auditOf(record: SessionRecord, nowMs: number): AuditState | null {
+	const auto = record.auto;
+	if (!auto) return record.audit ? structuredClone(record.audit) : null;
+	if (!auto.checker) return null;
+	const agentAt = record.createdAt + auto.afterMs;
+	const after = auto.checkerAfterMs ?? auto.afterMs;
+	const startedAt = agentAt + after / 2;
+	if (nowMs < startedAt) return null;
+	const decidedAt = agentAt + after;
+	return {
+		startedAt,
+		auditId: auditIdOf(record),
+		decision:
+			nowMs >= decidedAt
+				? { at: decidedAt, result: auto.checker, reason: auto.checker === 'approve' ? '' : DEFAULT_CHECKER_REASON }
+				: null,
+	};
+}
+
+/** What live installs send for the checker; "" and false before a checker starts. */
+export function auditFields(audit: AuditState | null): JsonObject {
+	const decision = audit?.decision ?? null;
+	const rejected = decision?.result === 'reject';
+	return {
+		audit_id: audit ? audit.auditId : '',
+		audit_init_time: audit ? epochString(audit.startedAt) : '',
+		audit_end_time: decision ? epochString(decision.at) : '',
+		// Held while the auditor works on it, released with the decision.
+		audit_lock: audit !== null && decision === null,
+		audit_result: decision ? (rejected ? '2' : '1') : '',
+		auditor_fdbk_code: rejected ? CHECKER_REJECT_CODE : '',
+		auditor_feedback: decision
+			? rejected
+				? `Redo/Reopen - ${decision.reason} (#${CHECKER_REJECT_CODE}) ... REJECT`
+				: 'Approved'
+			: '',
+		auditor_name: audit ? AUDITOR_NAME : '',
+	};
+}
+
 function snapshot(record: SessionRecord, nowMs: number): SessionSnapshot {
 	const history = events(record, nowMs);
 	return {
@@ -405,5 +613,6 @@ function snapshot(record: SessionRecord, nowMs: number): SessionSnapshot {
 		created_at: record.createdAt,
 		status: currentStatus(history),
 		history,
+		audit: auditOf(record, nowMs),
 	};
 }

@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { maskPhone } from '../../nodes/KwikId/shared/mask';
-import type { Sandbox, SessionSnapshot } from '../server';
+import type { Sandbox, SandboxFeature, SessionSnapshot } from '../core';
 import { escapeHtml } from './html';
 
 export const CUSTOMER_PREFIX = '/user/';
@@ -143,3 +143,9 @@ export async function handleCustomer(
 	}
 	send(res, 200, customerPage(session, now));
 }
+
+/** Send Link's link_url: KwikID's customer web app, not its API. */
+export const customerFeature: SandboxFeature = {
+	matches: (path) => path.startsWith(CUSTOMER_PREFIX),
+	handle: (req, res, target, sandbox) => handleCustomer(req, res, target, sandbox),
+};

@@ -19,6 +19,13 @@ export const CONSOLE_HTML = `<!doctype html>
 <header>
 	<h1>KwikID <span>sandbox console</span></h1>
 	<p id="credential">Base URL <code id="base-url">…</code> · Username <code id="username">…</code></p>
+	<form id="shape-form" aria-label="Answer shape">
+		<label>Answers <select id="shape">
+			<option value="live">live install shape</option>
+			<option value="reference">published reference</option>
+		</select></label>
+		<label><input type="checkbox" id="checker-step"> Checker step</label>
+	</form>
 	<p id="updated" role="status">Connecting…</p>
 </header>
 <p id="message" role="alert" hidden></p>
@@ -55,8 +62,36 @@ export const CONSOLE_HTML = `<!doctype html>
 	</form>
 	<p id="faults-active">Active faults: none</p>
 </section>
+<section id="webhooks-panel" aria-labelledby="webhooks-title">
+	<h2 id="webhooks-title">Webhooks <span class="hint">posted when the agent or the checker decides</span></h2>
+	<form id="webhook-form">
+		<label>URL <input type="url" id="webhook-url" required placeholder="http://localhost:5678/webhook/…"></label>
+		<fieldset>
+			<legend>Events</legend>
+			<label><input type="checkbox" name="webhook-event" value="Maker Approved" checked> Maker Approved</label>
+			<label><input type="checkbox" name="webhook-event" value="Maker Rejected" checked> Maker Rejected</label>
+			<label><input type="checkbox" name="webhook-event" value="Checker Approved" checked> Checker Approved</label>
+			<label><input type="checkbox" name="webhook-event" value="Checker Rejected" checked> Checker Rejected</label>
+		</fieldset>
+		<label>Header <input type="text" id="webhook-header" placeholder="Authorization: Bearer …" autocomplete="off"></label>
+		<label>Payload <select id="webhook-shape">
+			<option value="flat">flat JSON</option>
+			<option value="nested">nested JSON</option>
+			<option value="dashboard">dashboard JSON</option>
+			<option value="form">form data</option>
+			<option value="text">text/plain JSON</option>
+			<option value="rotate">rotate through all</option>
+		</select></label>
+		<div class="buttons"><button type="submit" id="add-webhook">Add webhook</button></div>
+	</form>
+	<table id="webhooks">
+		<thead><tr><th>URL</th><th>Events</th><th>Headers</th><th>Payload</th><th></th></tr></thead>
+		<tbody></tbody>
+	</table>
+	<p id="no-webhooks">No webhooks. Add your n8n KwikID Webhook Trigger's URL and its secret header.</p>
+</section>
 <section id="log-panel" aria-labelledby="log-title">
-	<h2 id="log-title">Requests <span class="hint">last 100, no bodies</span></h2>
+	<h2 id="log-title">Requests <span class="hint">last 100, no bodies; ↗ webhooks sent</span></h2>
 	<table id="requests">
 		<thead><tr><th>Time</th><th>Method</th><th>Path</th><th>Status</th><th>ms</th></tr></thead>
 		<tbody></tbody>
@@ -77,6 +112,19 @@ export const CONSOLE_HTML = `<!doctype html>
 		</div>
 	</form>
 </dialog>
+<dialog id="checker-dialog">
+	<form method="dialog" id="checker-form">
+		<h2>Checker rejects the session</h2>
+		<p>Session <code id="checker-session"></code> · the agent's status stays as it is</p>
+		<label>Reason (becomes <code>auditor_feedback</code>)
+			<input type="text" id="checker-reason" maxlength="500" required placeholder="e.g. Audio not available">
+		</label>
+		<div class="buttons">
+			<button type="submit" value="reject" id="checker-confirm" class="danger">Checker reject</button>
+			<button type="submit" value="cancel" formnovalidate class="quiet">Cancel</button>
+		</div>
+	</form>
+</dialog>
 </body>
 </html>
 `;
@@ -91,11 +139,20 @@ header h1 { font-size: 1.15rem; margin: 0; color: var(--blue); }
 header h1 span { color: var(--muted); font-weight: 400; }
 header p { margin: 0; color: var(--muted); }
 #updated { margin-left: auto; }
+#shape-form { display: flex; gap: 0.75rem; align-items: center; color: var(--muted); }
+#shape-form select { font: inherit; font-size: 0.85rem; }
+.checker { font-size: 0.8rem; margin-top: 0.15rem; }
+.checker.approved { color: #17663a; }
+.checker.rejected { color: #9b1c1c; font-weight: 600; }
+.checker.in_review, .checker.awaiting { color: #7a5600; }
+.checker-moves { display: flex; gap: 0.25rem; margin-top: 0.25rem; }
+.checker-moves[hidden] { display: none; }
 #message { margin: 0.75rem 1.25rem 0; padding: 0.5rem 0.75rem; border-radius: 6px; background: #fdecec; color: #9b1c1c; }
 main { display: grid; gap: 1rem; padding: 1rem 1.25rem; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 0.75rem 1rem; }
 .side { display: grid; grid-template-columns: 25rem minmax(0, 1fr); gap: 1rem; align-items: start; }
-@media (max-width: 900px) { .side { grid-template-columns: minmax(0, 1fr); } }
+#log-panel { grid-column: 2; grid-row: 1 / span 2; }
+@media (max-width: 900px) { .side { grid-template-columns: minmax(0, 1fr); } #log-panel { grid-column: auto; grid-row: auto; } }
 h2 { font-size: 1rem; margin: 0 0 0.5rem; }
 .hint { color: var(--muted); font-weight: 400; font-size: 0.85rem; }
 .panel-head { display: flex; align-items: baseline; gap: 0.75rem; }
@@ -132,6 +189,15 @@ button:disabled { opacity: 0.35; cursor: default; }
 .buttons { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.25rem; }
 #faults-active { margin: 0.6rem 0 0; color: var(--muted); }
 #faults-active.on { color: #9b1c1c; font-weight: 600; }
+#webhook-form { display: grid; gap: 0.4rem; }
+#webhook-form label { display: flex; justify-content: space-between; align-items: center; gap: 0.5rem; }
+#webhook-form input[type="url"], #webhook-form input[type="text"] { flex: 1; font: inherit; padding: 0.15rem 0.3rem; }
+#webhook-form fieldset { border: 1px solid var(--line); border-radius: 6px; display: grid; grid-template-columns: 1fr 1fr; gap: 0.2rem; }
+#webhook-form fieldset label { justify-content: flex-start; }
+#webhooks { margin-top: 0.5rem; }
+#webhooks td { font-size: 0.8rem; overflow-wrap: anywhere; }
+#no-webhooks { color: var(--muted); }
+#requests td .outgoing { display: block; color: var(--muted); font-family: system-ui, sans-serif; }
 #requests td { font-size: 0.8rem; white-space: nowrap; }
 #requests td.path { white-space: normal; overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: 0.75rem; }
 #requests td.status.ok { color: #17663a; }

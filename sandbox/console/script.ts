@@ -27,8 +27,16 @@ export const CONSOLE_JS = `'use strict';
 		session_expired: 'muted', user_abandoned: 'muted'
 	};
 
+	var CHECKER_TEXT = {
+		awaiting: 'Checker: not started',
+		in_review: 'Checker: in review',
+		approved: 'Checker: approved',
+		rejected: 'Checker: rejected'
+	};
+
 	var rows = new Map();
 	var rejecting = null;
+	var checkerRejecting = null;
 	var faultsFilled = false;
 	var refreshing = false;
 
@@ -92,6 +100,12 @@ export const CONSOLE_JS = `'use strict';
 		return act('POST', '/__sandbox/sessions/' + encodeURIComponent(sessionId) + '/status', body);
 	}
 
+	function checkerDecide(sessionId, decision, reason) {
+		var body = { decision: decision };
+		if (reason !== undefined) body.reason = reason;
+		return act('POST', '/__sandbox/sessions/' + encodeURIComponent(sessionId) + '/checker', body);
+	}
+
 	function newRow(session) {
 		var tr = el('tr');
 		tr.setAttribute('data-session-id', session.session_id);
@@ -107,8 +121,10 @@ export const CONSOLE_JS = `'use strict';
 		cells.id.appendChild(cells.idText);
 		cells.badge = el('span', 'badge');
 		cells.feedback = el('div', 'feedback');
+		cells.checker = el('div', 'checker');
 		cells.status.appendChild(cells.badge);
 		cells.status.appendChild(cells.feedback);
+		cells.status.appendChild(cells.checker);
 		var bar = el('div', 'moves');
 		var lines = [el('div', 'line'), el('div', 'line')];
 		bar.appendChild(lines[0]);
@@ -129,6 +145,23 @@ export const CONSOLE_JS = `'use strict';
 		cells.bar = bar;
 		cells.finished = el('span', 'finished', 'Finished: KwikID moves it no further');
 		cells.actions.appendChild(cells.finished);
+		// After the agent's decision, where the account has a checker step: the auditor's turn.
+		cells.checkerBar = el('div', 'checker-moves');
+		var checkerApprove = el('button', '', 'Checker approve');
+		checkerApprove.type = 'button';
+		checkerApprove.setAttribute('data-action', 'checker-approve');
+		checkerApprove.addEventListener('click', function () {
+			checkerDecide(tr.getAttribute('data-session-id'), 'approve');
+		});
+		var checkerReject = el('button', 'danger', 'Checker reject\u2026');
+		checkerReject.type = 'button';
+		checkerReject.setAttribute('data-action', 'checker-reject');
+		checkerReject.addEventListener('click', function () {
+			openCheckerReject(tr.getAttribute('data-session-id'));
+		});
+		cells.checkerBar.appendChild(checkerApprove);
+		cells.checkerBar.appendChild(checkerReject);
+		cells.actions.appendChild(cells.checkerBar);
 		return { tr: tr, cells: cells };
 	}
 
@@ -152,8 +185,15 @@ export const CONSOLE_JS = `'use strict';
 		c.age.textContent = duration(now - session.created_at);
 		c.expiry.textContent = expiry(session, now);
 		// Like KwikID: nothing moves a finished session, and a move to where it is does nothing.
+		var checker = session.checker;
+		var checkerTurn = checker !== null && checker.can_decide;
+		c.checker.className = 'checker' + (checker ? ' ' + checker.state : '');
+		c.checker.textContent = checker && (checker.state !== 'awaiting' || checkerTurn)
+			? CHECKER_TEXT[checker.state] + (checker.feedback ? ' \u2014 ' + checker.feedback : '')
+			: '';
 		c.bar.hidden = session.is_final;
-		c.finished.hidden = !session.is_final;
+		c.finished.hidden = !session.is_final || checkerTurn;
+		c.checkerBar.hidden = !checkerTurn;
 		c.buttons.forEach(function (entry) {
 			entry.button.disabled = session.status === entry.action.status;
 		});
@@ -222,7 +262,7 @@ export const CONSOLE_JS = `'use strict';
 	}
 
 	function statusTone(status) {
-		if (status === 'dropped' || status >= 500) return 'bad';
+		if (status === 'dropped' || status === 'no answer' || status >= 500) return 'bad';
 		if (status >= 400) return 'warn';
 		return 'ok';
 	}
@@ -235,12 +275,56 @@ export const CONSOLE_JS = `'use strict';
 			tr.appendChild(el('td', 'method', r.method));
 			var path = el('td', 'path', r.path);
 			if (r.user_id !== undefined) path.title = 'user_id ' + r.user_id;
+			if (r.webhook !== undefined) {
+				tr.className = 'webhook';
+				path.textContent = '\u2197 ' + r.path;
+				path.appendChild(el('span', 'outgoing', r.webhook));
+			}
 			tr.appendChild(path);
 			tr.appendChild(el('td', 'status ' + statusTone(r.status), r.status));
 			tr.appendChild(el('td', 'ms', r.ms));
 			return tr;
 		});
 		tbody.replaceChildren.apply(tbody, fresh);
+	}
+
+	function renderWebhooks(webhooks) {
+		var tbody = document.querySelector('#webhooks tbody');
+		var fresh = webhooks.map(function (w) {
+			var tr = el('tr');
+			tr.setAttribute('data-webhook-id', w.id);
+			tr.appendChild(el('td', 'url', w.url));
+			tr.appendChild(el('td', 'events', w.events.join(', ')));
+			tr.appendChild(el('td', 'headers', w.headers.length ? w.headers.join(', ') : '\u2014'));
+			tr.appendChild(el('td', 'shape', w.shape));
+			var cell = el('td');
+			var remove = el('button', 'quiet danger', 'Remove');
+			remove.type = 'button';
+			remove.setAttribute('data-action', 'remove-webhook');
+			remove.addEventListener('click', function () {
+				act('DELETE', '/__sandbox/webhooks/' + encodeURIComponent(w.id));
+			});
+			cell.appendChild(remove);
+			tr.appendChild(cell);
+			return tr;
+		});
+		tbody.replaceChildren.apply(tbody, fresh);
+		byId('no-webhooks').hidden = webhooks.length > 0;
+	}
+
+	function addWebhook(event) {
+		event.preventDefault();
+		var events = Array.prototype.slice.call(document.querySelectorAll('input[name="webhook-event"]:checked'))
+			.map(function (box) { return box.value; });
+		var header = byId('webhook-header').value.trim();
+		var body = { url: byId('webhook-url').value.trim(), events: events, shape: byId('webhook-shape').value };
+		if (header) body.headers = [header];
+		act('POST', '/__sandbox/webhooks', body).then(function (json) {
+			if (json) {
+				byId('webhook-url').value = '';
+				byId('webhook-header').value = '';
+			}
+		});
 	}
 
 	function refresh() {
@@ -252,12 +336,31 @@ export const CONSOLE_JS = `'use strict';
 			renderSessions(state);
 			renderFaults(state.faults);
 			renderRequests(state.requests);
+			renderShape(state.shape);
+			renderWebhooks(state.webhooks);
 			byId('updated').textContent = 'Updated ' + new Date(state.now).toLocaleTimeString();
 		}).catch(function (error) {
 			byId('updated').textContent = 'Sandbox not reachable (' + error.message + ')';
 		}).then(function () {
 			refreshing = false;
 		});
+	}
+
+	function renderShape(shape) {
+		var select = byId('shape');
+		var box = byId('checker-step');
+		// Not while someone is choosing: a refresh must not undo a click.
+		if (document.activeElement !== select) select.value = shape.shape;
+		if (document.activeElement !== box) box.checked = shape.checkerStep;
+	}
+
+	function openCheckerReject(sessionId) {
+		checkerRejecting = sessionId;
+		byId('checker-session').textContent = sessionId;
+		byId('checker-reason').value = '';
+		var dialog = byId('checker-dialog');
+		dialog.returnValue = '';
+		dialog.showModal();
 	}
 
 	function openReject(sessionId) {
@@ -317,6 +420,22 @@ export const CONSOLE_JS = `'use strict';
 				setStatus(id, 'kyc_result_rejected', byId('reject-reason').value.trim());
 			}
 		});
+		var checkerDialog = byId('checker-dialog');
+		checkerDialog.addEventListener('close', function () {
+			var id = checkerRejecting;
+			checkerRejecting = null;
+			if (checkerDialog.returnValue === 'reject' && id !== null) {
+				checkerDecide(id, 'reject', byId('checker-reason').value.trim());
+			}
+		});
+		byId('shape').addEventListener('change', function () {
+			act('POST', '/__sandbox/shape', { shape: byId('shape').value });
+		});
+		byId('checker-step').addEventListener('change', function () {
+			act('POST', '/__sandbox/shape', { checkerStep: byId('checker-step').checked });
+		});
+		byId('shape-form').addEventListener('submit', function (event) { event.preventDefault(); });
+		byId('webhook-form').addEventListener('submit', addWebhook);
 		refresh();
 		setInterval(refresh, REFRESH_MS);
 	});

@@ -5,8 +5,9 @@
  */
 import { maskPhone, redact } from '../../nodes/KwikId/shared/mask';
 import type { Faults } from '../faults';
-import type { Sandbox } from '../server';
-import { FINAL_STATUSES, resultFeedback } from '../sessions';
+import type { Sandbox, ShapeSettings } from '../core';
+import { urlWithoutQuery } from '../webhooks';
+import { auditFields, FINAL_STATUSES, resultFeedback, type AuditState } from '../sessions';
 
 /** Enough for a person to read; bulk-created thousands would only slow the page down. */
 export const CONSOLE_SESSION_LIMIT = 200;
@@ -27,16 +28,38 @@ export interface ConsoleSession {
 	customer_path: string | null;
 	/** The result's feedback comment, redacted; null before a result. */
 	feedback: string | null;
+	/** The checker's review; null when the account has no checker step. */
+	checker: ConsoleChecker | null;
+}
+
+export interface ConsoleChecker {
+	/** `awaiting`: the agent has not decided yet, or nobody has started the review. */
+	state: 'awaiting' | 'in_review' | 'approved' | 'rejected';
+	/** auditor_feedback as get_details sends it, redacted; null before the decision. */
+	feedback: string | null;
+	/** The agent has decided and the checker has not: the checker buttons apply. */
+	can_decide: boolean;
 }
 
 export interface ConsoleRequest {
 	at: string;
 	method: string;
-	/** Redacted: a caller may put anything in a path. */
+	/** Redacted: a caller may put anything in a path. For webhooks: the URL without its query. */
 	path: string;
-	status: number | 'dropped';
+	status: number | 'dropped' | 'no answer';
 	ms: number;
 	user_id?: string;
+	/** Set for a webhook delivery the sandbox made (outgoing), e.g. "Checker Rejected · flat · attempt 2". */
+	webhook?: string;
+}
+
+export interface ConsoleWebhook {
+	id: string;
+	url: string;
+	events: string[];
+	/** Header names only: values are often secrets. */
+	headers: string[];
+	shape: string;
 }
 
 export interface ConsoleState {
@@ -50,6 +73,18 @@ export interface ConsoleState {
 	faults: Faults;
 	/** Newest first. */
 	requests: ConsoleRequest[];
+	/** get_details' shape and whether the account has a checker step. */
+	shape: ShapeSettings;
+	webhooks: ConsoleWebhook[];
+}
+
+const AGENT_DECIDED = new Set(['kyc_result_approved', 'kyc_result_rejected']);
+
+function checkerOf(status: string, audit: AuditState | null): ConsoleChecker {
+	const decision = audit?.decision ?? null;
+	const state = decision ? (decision.result === 'approve' ? 'approved' : 'rejected') : audit ? 'in_review' : 'awaiting';
+	const feedback = decision ? redact(String(auditFields(audit).auditor_feedback)) : null;
+	return { state, feedback, can_decide: decision === null && AGENT_DECIDED.has(status) };
 }
 
 /** The path Send Link's link_url points at; its query part percent-encoded as the API sends it. */
@@ -59,6 +94,7 @@ export function customerPath(linkId: string): string {
 
 export function consoleState(sandbox: Sandbox, now = Date.now()): ConsoleState {
 	const listed = sandbox.listSessions();
+	const shape = sandbox.getShape();
 	const sessions: ConsoleSession[] = [];
 	// listSessions keeps creation order: walking it backwards gives newest first without a sort.
 	for (let i = listed.length - 1; i >= 0 && sessions.length < CONSOLE_SESSION_LIMIT; i--) {
@@ -76,6 +112,7 @@ export function consoleState(sandbox: Sandbox, now = Date.now()): ConsoleState {
 			link_expires_at: session.link_id === '' ? null : session.created_at + session.validity_duration * 1000,
 			customer_path: session.link_id === '' ? null : customerPath(session.link_id),
 			feedback: feedback ? redact(feedback.comment) : null,
+			checker: shape.checkerStep ? checkerOf(session.status, session.audit) : null,
 		});
 	}
 	const requests = sandbox
@@ -90,6 +127,7 @@ export function consoleState(sandbox: Sandbox, now = Date.now()): ConsoleState {
 				ms: entry.ms,
 			};
 			if (entry.userId !== undefined) request.user_id = redact(entry.userId);
+			if (entry.webhook) request.webhook = `${entry.webhook.event} · ${entry.webhook.shape} · attempt ${entry.webhook.attempt}`;
 			return request;
 		});
 	return {
@@ -100,5 +138,13 @@ export function consoleState(sandbox: Sandbox, now = Date.now()): ConsoleState {
 		sessions,
 		faults: sandbox.faults(),
 		requests,
+		shape,
+		webhooks: sandbox.listWebhooks().map((webhook) => ({
+			id: webhook.id,
+			url: redact(urlWithoutQuery(webhook.url)),
+			events: webhook.events,
+			headers: Object.keys(webhook.headers),
+			shape: webhook.shape,
+		})),
 	};
 }

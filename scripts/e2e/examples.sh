@@ -100,10 +100,12 @@ check_example_sync() {
 check_example_wait_loop() {
 	local started=$SECONDS sent finished
 	# The Wait shortened to 2 s (under 65 s n8n waits in the process); the sandbox approves every
-	# new session 5 s after creating it, so the loop goes round a few times and ends.
+	# new session 5 s after creating it, so the loop goes round a few times and ends. The sandbox
+	# answers like a live install, with a checker step: the approval is final once the checker
+	# approves too, 2 s later.
 	import_example send-link-wait-get-session.json kwikidExWaitLoop \
 		'(.nodes[] | select(.type == "n8n-nodes-base.wait") | .parameters.amount) = 2'
-	control auto-progress '{"afterMs":5000,"outcome":"approve"}'
+	control auto-progress '{"afterMs":5000,"outcome":"approve","checker":"approve","checkerAfterMs":2000}'
 	execute_workflow kwikidExWaitLoop ex-wait
 	control auto-progress 'null'
 

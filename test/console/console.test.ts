@@ -6,6 +6,8 @@
  * faults on and off, read the request log, and see the KwikID Trigger emit the change.
  * Everything waits for what the page shows; nothing depends on how long it takes.
  */
+import { createServer } from 'node:http';
+
 import type { IDataObject } from 'n8n-workflow';
 import type { Locator, Page } from 'playwright-core';
 
@@ -47,6 +49,12 @@ afterAll(async () => {
 
 const row = (sessionId: string): Locator => page.locator(`#sessions tr[data-session-id="${sessionId}"]`);
 const button = (sessionId: string, action: string): Locator => row(sessionId).locator(`button[data-action="${action}"]`);
+
+/** Waits (on the event loop, not a clock) until the page's action has reached the sandbox. */
+async function until(check: () => boolean): Promise<void> {
+	for (let i = 0; i < 400 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+	expect(check()).toBe(true);
+}
 
 async function waitForStatus(sessionId: string, status: string): Promise<void> {
 	await row(sessionId).locator('.badge', { hasText: new RegExp(`^${status}$`) }).waitFor();
@@ -105,6 +113,9 @@ describe('sandbox console in Chromium', () => {
 	});
 
 	it('approves by click: the row, Get Session and a KwikID Trigger poll all see it', async () => {
+		// An account without a checker step: the agent's approval is the final word (the checker's
+		// turn is the test further down).
+		sandbox.setShape({ checkerStep: false });
 		const link = await sendLink('LEAD-APPROVE');
 		const trigger = new PollRunner(harness, { sessionIds: link.session_id });
 		expect(await trigger.poll()).toEqual({ kind: 'none' }); // first sight is recorded, not emitted
@@ -273,6 +284,107 @@ describe('sandbox console in Chromium', () => {
 		expect(await row(session.session_id).locator('td.user').textContent()).toBe(hostile);
 		expect(await page.locator('#sessions img, #sessions b').count()).toBe(0);
 		expect(await page.evaluate(() => 'xssRan' in globalThis)).toBe(false);
+	});
+
+	it('plays the checker after the agent: Checker reject… overturns an approval the workflow then reads as rejected', async () => {
+		const link = await sendLink('LEAD-CHECKER');
+		const other = await sendLink('LEAD-CHECKER-OK');
+		await row(link.session_id).waitFor();
+		// No checker buttons before the agent's decision.
+		expect(await button(link.session_id, 'checker-reject').isVisible()).toBe(false);
+
+		await button(link.session_id, 'approve').click();
+		await waitForStatus(link.session_id, 'kyc_result_approved');
+		await row(link.session_id).locator('.checker', { hasText: 'Checker: not started' }).waitFor();
+		expect((await getSession(link.session_id)).json).toMatchObject({ outcome: 'pending', review: { checker: 'awaiting' } });
+
+		await button(link.session_id, 'checker-reject').click();
+		expect(await page.locator('#checker-session').textContent()).toBe(link.session_id);
+		await page.locator('#checker-reason').fill('Audio not available');
+		await page.locator('#checker-confirm').click();
+		await row(link.session_id)
+			.locator('.checker', { hasText: 'Checker: rejected \u2014 Redo/Reopen - Audio not available (#A1) ... REJECT' })
+			.waitFor();
+		await button(link.session_id, 'checker-reject').waitFor({ state: 'hidden' });
+		// The agent's status stays; the workflow sees the checker's word.
+		await waitForStatus(link.session_id, 'kyc_result_approved');
+		expect((await getSession(link.session_id)).json).toMatchObject({
+			status: 'kyc_result_approved',
+			outcome: 'rejected',
+			decided_by: 'checker',
+			review: { checker: 'rejected', checker_code: 'A1' },
+		});
+
+		await button(other.session_id, 'approve').click();
+		await button(other.session_id, 'checker-approve').click();
+		await row(other.session_id).locator('.checker', { hasText: 'Checker: approved \u2014 Approved' }).waitFor();
+		expect((await getSession(other.session_id)).json).toMatchObject({ outcome: 'approved', decided_by: 'checker' });
+	});
+
+	it('switches the answer shape and the checker step from the header', async () => {
+		const session = sandbox.createSession({ status: 'kyc_result_approved' });
+		await row(session.session_id).locator('.checker', { hasText: 'Checker: not started' }).waitFor();
+		await page.locator('#shape').selectOption('reference');
+		await until(() => sandbox.getShape().shape === 'reference');
+		await page.locator('#checker-step').uncheck();
+		await until(() => !sandbox.getShape().checkerStep);
+		// Without a checker step there is no checker to play, and the session is simply finished.
+		await button(session.session_id, 'checker-approve').waitFor({ state: 'hidden' });
+		await row(session.session_id).locator('.finished').waitFor();
+		expect(await row(session.session_id).locator('.checker').textContent()).toBe('');
+		await page.locator('#checker-step').check();
+		await page.locator('#shape').selectOption('live');
+		await until(() => sandbox.getShape().shape === 'live' && sandbox.getShape().checkerStep);
+		await button(session.session_id, 'checker-approve').waitFor();
+	});
+
+	it('adds a webhook from the panel: decisions made by click are posted to it, and the log shows them', async () => {
+		const received: Array<{ authorization?: string; body: string }> = [];
+		const receiver = createServer((req, res) => {
+			let body = '';
+			req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+			req.on('end', () => {
+				received.push({ authorization: req.headers.authorization, body });
+				res.end('ok');
+			});
+		});
+		await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+		const address = receiver.address();
+		const hookUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/webhook/kwikid`;
+		try {
+			await page.locator('#webhook-url').fill(hookUrl);
+			await page.locator('input[name="webhook-event"][value="Maker Rejected"]').uncheck();
+			await page.locator('#webhook-header').fill('Authorization: Bearer console-secret');
+			await page.locator('#webhook-shape').selectOption('dashboard');
+			await page.locator('#add-webhook').click();
+			const listed = page.locator('#webhooks tbody tr');
+			await listed.first().waitFor();
+			expect(await listed.locator('td.url').textContent()).toBe(hookUrl);
+			expect(await listed.locator('td.events').textContent()).toBe('Maker Approved, Checker Approved, Checker Rejected');
+			expect(await listed.locator('td.headers').textContent()).toBe('Authorization');
+			expect(await page.content()).not.toContain('console-secret');
+
+			const link = await sendLink('LEAD-HOOK');
+			await row(link.session_id).waitFor();
+			await button(link.session_id, 'approve').click();
+			await sandbox.waitForWebhookDeliveries(1);
+			await button(link.session_id, 'checker-reject').click();
+			await page.locator('#checker-reason').fill('Face not visible');
+			await page.locator('#checker-confirm').click();
+			await sandbox.waitForWebhookDeliveries(2);
+			expect(received.map((r) => r.authorization)).toEqual(['Bearer console-secret', 'Bearer console-secret']);
+			expect(received.map((r) => (JSON.parse(r.body) as { webhook: { name: string } }).webhook.name)).toEqual([
+				'maker_approved',
+				'checker_rejected',
+			]);
+			await page.locator('#requests tbody tr.webhook', { hasText: 'Checker Rejected \u00b7 dashboard \u00b7 attempt 1' }).waitFor();
+
+			await listed.locator('button[data-action="remove-webhook"]').click();
+			await page.locator('#no-webhooks').waitFor({ state: 'visible' });
+			expect(sandbox.listWebhooks()).toEqual([]);
+		} finally {
+			await new Promise<void>((resolve) => receiver.close(() => resolve()));
+		}
 	});
 
 	it('adds a test session, and resets the sandbox after asking', async () => {

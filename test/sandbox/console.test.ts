@@ -18,6 +18,7 @@ interface StateJson {
 	sessions: Array<Record<string, unknown>>;
 	requests: Array<Record<string, unknown>>;
 	faults: Record<string, unknown>;
+	shape: Record<string, unknown>;
 }
 
 async function state(): Promise<StateJson> {
@@ -150,6 +151,32 @@ describe('GET /__sandbox/console/state', () => {
 		expect(byId.get(approved.session_id)).toMatchObject({ is_final: true, feedback: 'All Successful' });
 		expect(byId.get(rejected.session_id)).toMatchObject({ is_final: true, feedback: 'PAN photo is blurred' });
 		expect(byId.get(odd.session_id)).toMatchObject({ status: 'kyc_result_partial_update', is_final: false });
+	});
+
+	it("shows the checker's review and when the checker buttons apply, and the answer shape", async () => {
+		const waiting = ctx.sb.createSession();
+		const approved = ctx.sb.createSession({ status: 'kyc_result_approved' });
+		const inReview = ctx.sb.createSession({ status: 'kyc_result_approved' });
+		const rejected = ctx.sb.createSession({ status: 'kyc_result_approved' });
+		ctx.sb.checkerStart(inReview.session_id);
+		ctx.sb.checkerDecide(rejected.session_id, 'reject', 'Face not visible');
+
+		const answer = await state();
+		expect(answer.shape).toEqual({ shape: 'live', checkerStep: true });
+		const byId = new Map(answer.sessions.map((s) => [s.session_id, s]));
+		expect(byId.get(waiting.session_id)?.checker).toEqual({ state: 'awaiting', feedback: null, can_decide: false });
+		expect(byId.get(approved.session_id)?.checker).toEqual({ state: 'awaiting', feedback: null, can_decide: true });
+		expect(byId.get(inReview.session_id)?.checker).toEqual({ state: 'in_review', feedback: null, can_decide: true });
+		expect(byId.get(rejected.session_id)?.checker).toEqual({
+			state: 'rejected',
+			feedback: 'Redo/Reopen - Face not visible (#A1) ... REJECT',
+			can_decide: false,
+		});
+
+		ctx.sb.setShape({ shape: 'reference', checkerStep: false });
+		const without = await state();
+		expect(without.shape).toEqual({ shape: 'reference', checkerStep: false });
+		expect(without.sessions.every((s) => s.checker === null)).toBe(true);
 	});
 
 	it('masks personal data callers put into user ids, paths and feedback', async () => {

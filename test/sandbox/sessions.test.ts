@@ -2,7 +2,8 @@ import { createSandbox } from '../../sandbox/server';
 import { SESSION_STATUSES, SessionStore } from '../../sandbox/sessions';
 import { PATHS, call, getToken, obj, sleep, useSandbox, validSendLink } from './helpers';
 
-const ctx = useSandbox();
+// The published reference, field for field (live-shape tests set their own).
+const ctx = useSandbox({ shape: 'reference' });
 
 const MEDIA_FIELDS = [
 	'selfie_url',
@@ -199,7 +200,7 @@ describe('autoProgress', () => {
 	});
 
 	it('progresses in real time over HTTP too', async () => {
-		const sb = await createSandbox({ autoProgress: { afterMs: 450, outcome: 'approve' } });
+		const sb = await createSandbox({ shape: 'reference', autoProgress: { afterMs: 450, outcome: 'approve' } });
 		try {
 			const auth = await getToken(sb);
 			const session = sb.createSession();
@@ -231,7 +232,7 @@ describe('autoProgress', () => {
 	});
 
 	it('costs nothing per session: thousands of sessions, instant close', async () => {
-		const sb = await createSandbox({ autoProgress: { afterMs: 1000, outcome: 'approve' } });
+		const sb = await createSandbox({ shape: 'reference', autoProgress: { afterMs: 1000, outcome: 'approve' } });
 		for (let i = 0; i < 5000; i++) sb.createSession();
 		expect(sb.listSessions()).toHaveLength(5000);
 		// No timer per session: close() does not wait for auto-progress (a race with 5 s, not a timing).

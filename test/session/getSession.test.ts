@@ -9,7 +9,8 @@ import type { IDataObject } from 'n8n-workflow';
 import type { SessionSnapshot } from '../../sandbox/server';
 import { getSessionWorkflow, KWIKID, pinned, readable, stopError, useSessionEnv } from './helpers';
 
-const env = useSessionEnv();
+// These assert the published reference's shape field for field; test/sandbox/liveShape.test.ts has the live one.
+const env = useSessionEnv({ sandbox: { shape: 'reference' } });
 
 async function getSession(sessionId: string, parameters: IDataObject = {}): Promise<IDataObject> {
 	const run = await env.harness.run(getSessionWorkflow({ sessionId, ...parameters }));

@@ -10,14 +10,15 @@ import { BinaryDataService } from 'n8n-core';
 import type { IBinaryData, IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { Sandbox } from '../../sandbox/server';
-import { createSandbox } from '../../sandbox/server';
+import { createSandbox, type SandboxOptions } from '../../sandbox/server';
 import { CREDENTIAL_ID, Harness, type WorkflowJson, type WorkflowRunResult } from '../../harness/harness';
 import { kwikIdWorkflow } from '../../harness/workflows';
 import type { CannedAnswer, RecordedRequest, RecordingProxyOptions } from '../support/recordingProxy';
 import { startRecordingProxy } from '../support/recordingProxy';
 
 export type { CannedAnswer, RecordedRequest } from '../support/recordingProxy';
-export type SessionEnvOptions = RecordingProxyOptions;
+/** `sandbox`: options for the sandbox behind the proxy (e.g. the reference shape). */
+export type SessionEnvOptions = RecordingProxyOptions & { sandbox?: SandboxOptions };
 
 export { KWIKID, TRIGGER, pinned } from '../../harness/workflows';
 
@@ -44,8 +45,9 @@ export interface SessionEnv {
 }
 
 export async function startSessionEnv(options: SessionEnvOptions = {}): Promise<SessionEnv> {
-	const sandbox = await createSandbox();
-	const proxy = await startRecordingProxy(sandbox.url, options);
+	const { sandbox: sandboxOptions, ...proxyOptions } = options;
+	const sandbox = await createSandbox(sandboxOptions);
+	const proxy = await startRecordingProxy(sandbox.url, proxyOptions);
 	const harness = new Harness().addKwikIdCredential({
 		domain: proxy.url,
 		environment: 'test',

@@ -2,9 +2,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { parseSessionIds } from '../../nodes/KwikId/trigger/parameters';
+import type { StoredCode } from '../../nodes/KwikId/trigger/state';
 import {
-	decodeStatus,
-	encodeStatus,
+	decodeSeen,
+	encodeSeen,
 	fingerprint,
 	INVALID_PENDING,
 	readState,
@@ -34,25 +35,34 @@ describe('parseSessionIds', () => {
 describe('stored state', () => {
 	const fp = fingerprint('http://127.0.0.1:8765');
 
-	it('encodes every documented status in one or two characters, and round-trips', () => {
+	it('encodes every listed status with every checker state in at most 8 characters, and round-trips', () => {
 		for (const { value } of SESSION_STATUSES) {
-			const code = encodeStatus(value);
-			expect(typeof code).toBe('number');
-			expect(JSON.stringify(code).length).toBeLessThanOrEqual(2);
-			expect(decodeStatus(code)).toBe(value);
+			for (const checker of [null, 'awaiting', 'in_review', 'approved', 'rejected', 'unclear'] as const) {
+				const code = encodeSeen(value, checker);
+				expect(JSON.stringify(code).length).toBeLessThanOrEqual(8);
+				expect(decodeSeen(code)).toEqual({ status: value, checker });
+			}
 		}
 	});
 
 	it('keeps an unknown status as text (bounded)', () => {
-		expect(encodeStatus('kyc_result_partial_update')).toBe('kyc_result_partial_update');
-		expect(String(encodeStatus('x'.repeat(500))).length).toBe(64);
+		expect(encodeSeen('kyc_result_new_kind', null)).toEqual(['kyc_result_new_kind', '']);
+		expect(String((encodeSeen('x'.repeat(500), null) as [string, string])[0]).length).toBe(64);
+	});
+
+	it('reads a bare status code (saved before the checker was read) with the checker unknown', () => {
+		const bucket = { v: 1, fp, s: { 'a-1': 5, 'b-2': 'odd_status' } };
+		const known = readState(bucket, fp);
+		expect(decodeSeen(known.get('a-1') as StoredCode)).toEqual({ status: 'kyc_result_approved', checker: undefined });
+		expect(decodeSeen(known.get('b-2') as StoredCode)).toEqual({ status: 'odd_status', checker: undefined });
 	});
 
 	it('round-trips through JSON', () => {
 		const bucket = {};
-		const known = new Map<string, number | string>([
-			['a-1', encodeStatus('waiting')],
-			['constructor', encodeStatus('odd_status')],
+		const known = new Map<string, StoredCode>([
+			['a-1', encodeSeen('waiting', null)],
+			['b-2', encodeSeen('kyc_result_approved', 'rejected')],
+			['constructor', encodeSeen('odd_status', 'unclear')],
 			[stateKey('not an id!'), INVALID_PENDING],
 		]);
 		writeState(bucket, fp, known);
@@ -69,6 +79,9 @@ describe('stored state', () => {
 		expect(readState({ v: 1, fp, s: { a: 99, b: -7, c: 1.5, d: '', e: true, f: 3 } }, fp)).toEqual(
 			new Map([['f', 3]]),
 		);
+		expect(
+			readState({ v: 1, fp, s: { a: [5], b: [5, 'z'], c: [-1, ''], d: [5, 1], e: [5, 'r', 'x'], g: [5, 'r'] } }, fp),
+		).toEqual(new Map([['g', [5, 'r']]]));
 	});
 
 	it('removes unknown top-level keys when writing', () => {

@@ -81,14 +81,26 @@ describe('KwikID Trigger: transitions', () => {
 		const runner = fx.runner(watch([a]));
 		await runner.items();
 
+		fx.sandbox.setStatus(a, 'kyc_result_on_hold');
+		const items = await runner.items();
+		expect(transitions(items)).toEqual([`${a}: waiting -> kyc_result_on_hold`]);
+		expect(items[0].json).toMatchObject({ is_final: false, outcome: 'pending' });
+		expect(runner.liveState().s).toEqual({ [a]: ['kyc_result_on_hold', ''] });
+
+		fx.sandbox.setStatus(a, 'kyc_result_approved');
+		expect(transitions(await runner.items())).toEqual([`${a}: kyc_result_on_hold -> kyc_result_approved`]);
+	});
+
+	it('knows kyc_result_partial_update (not final) and stores it as a short code', async () => {
+		const [a] = fx.sessions(1);
+		const runner = fx.runner(watch([a]));
+		await runner.items();
+
 		fx.sandbox.setStatus(a, 'kyc_result_partial_update');
 		const items = await runner.items();
 		expect(transitions(items)).toEqual([`${a}: waiting -> kyc_result_partial_update`]);
-		expect(items[0].json.is_final).toBe(false);
-		expect(runner.liveState().s).toEqual({ [a]: 'kyc_result_partial_update' });
-
-		fx.sandbox.setStatus(a, 'kyc_result_approved');
-		expect(transitions(await runner.items())).toEqual([`${a}: kyc_result_partial_update -> kyc_result_approved`]);
+		expect(items[0].json).toMatchObject({ is_final: false, outcome: 'pending' });
+		expect(runner.liveState().s).toEqual({ [a]: [10, ''] });
 	});
 
 	it('returns every field KwikID sends when Simplify is off', async () => {
@@ -134,7 +146,7 @@ describe('KwikID Trigger: transitions', () => {
 		const state = runner.liveState();
 		expect(Object.keys(state).sort()).toEqual(['fp', 's', 'v']);
 		const perSession = (JSON.stringify(state).length - 30) / ids.length;
-		// a UUID (36 chars) + quotes, colon, comma and a one-digit code
-		expect(perSession).toBeLessThan(45);
+		// a UUID (36 chars) + quotes, colon, comma and [status code, checker letter]: [0,""]
+		expect(perSession).toBeLessThan(48);
 	});
 });

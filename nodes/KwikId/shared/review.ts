@@ -136,7 +136,7 @@ function flag(value: unknown): boolean | null {
 	return null;
 }
 
-function makerOf(status: unknown): MakerDecision {
+export function makerOf(status: unknown): MakerDecision {
 	return typeof status === 'string' ? (MAKER_OF_STATUS[status] ?? 'pending') : 'pending';
 }
 
@@ -175,6 +175,11 @@ export function readReview(data: IDataObject, checkerReview: CheckerReview = 'au
 	details.checker = checkerOf(data, details);
 	const { outcome, decided_by } = decide(details.maker, details.checker, checkerReview);
 	return { outcome, decided_by, is_final: outcome !== 'pending', review: details };
+}
+
+/** The outcome of a status and a checker state (as the trigger remembers them between polls). */
+export function outcomeOf(status: string | null, checker: CheckerState, checkerReview: CheckerReview = 'auto'): Outcome {
+	return decide(makerOf(status), checker, checkerReview).outcome;
 }
 
 function decide(

@@ -4,6 +4,8 @@
  */
 import type { INodeProperties, IPollFunctions } from 'n8n-workflow';
 
+import type { CheckerReview } from '../shared/review';
+import { checkerReviewOf, checkerReviewOption, OUTCOMES } from '../shared/review';
 import { SESSION_STATUSES } from '../shared/session';
 
 export const DEFAULT_CONCURRENCY = 10;
@@ -29,7 +31,16 @@ export const triggerProperties: INodeProperties[] = [
 		options: SESSION_STATUSES.map(({ name, value, description }) => ({ name, value, description })),
 		default: [],
 		description:
-			'Start the workflow only when a session moves into one of these statuses. Leave empty to start it on every status change, statuses KwikID adds later included.',
+			"Start the workflow only when a session moves into one of these statuses (KwikID's session_status, the agent's side). Leave empty to start it on every change, statuses KwikID adds later included.",
+	},
+	{
+		displayName: 'Outcomes',
+		name: 'outcomes',
+		type: 'multiOptions',
+		options: OUTCOMES.map(({ name, value, description }) => ({ name, value, description })),
+		default: [],
+		description:
+			"Start the workflow only when a session's outcome (the agent's and the checker's decision together) is one of these. Leave empty for any. Approved never includes a session the checker rejected.",
 	},
 	{
 		displayName: 'Simplify',
@@ -45,6 +56,7 @@ export const triggerProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			checkerReviewOption,
 			{
 				displayName: 'Emit Current Status of New Sessions',
 				name: 'emitCurrentStatus',
@@ -68,7 +80,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to stop reading a session once it has a final status (approved, rejected, expired, abandoned), so each check only costs requests for sessions still in progress',
+					'Whether to stop reading a session once its outcome is final (approved, rejected or closed), so each check only costs requests for sessions still in progress. A session the agent approved stays watched while it waits for the checker.',
 			},
 		],
 	},
@@ -78,6 +90,9 @@ export interface TriggerSettings {
 	sessionIds: string[];
 	/** Empty: any change. */
 	statuses: ReadonlySet<string>;
+	/** Empty: any outcome. */
+	outcomes: ReadonlySet<string>;
+	checkerReview: CheckerReview;
 	simplify: boolean;
 	emitCurrentStatus: boolean;
 	stopWhenFinal: boolean;
@@ -85,6 +100,7 @@ export interface TriggerSettings {
 }
 
 interface TriggerOptions {
+	checkerReview?: unknown;
 	emitCurrentStatus?: boolean;
 	maxConcurrency?: number;
 	stopWhenFinal?: boolean;
@@ -117,10 +133,15 @@ function clampConcurrency(value: unknown): number {
 
 export function readSettings(context: IPollFunctions): TriggerSettings {
 	const statuses = context.getNodeParameter('statuses', []) as unknown;
+	const outcomes = context.getNodeParameter('outcomes', []) as unknown;
 	const options = context.getNodeParameter('options', {}) as TriggerOptions;
 	return {
 		sessionIds: parseSessionIds(context.getNodeParameter('sessionIds', '')),
 		statuses: new Set(Array.isArray(statuses) ? statuses.map((status) => String(status)) : []),
+		// Kept as given: a value that is no outcome (a typo in an expression) matches nothing,
+		// rather than emptying the filter into "any".
+		outcomes: new Set(Array.isArray(outcomes) ? outcomes.map((outcome) => String(outcome)) : []),
+		checkerReview: checkerReviewOf(options.checkerReview),
 		simplify: context.getNodeParameter('simplify', true) !== false,
 		emitCurrentStatus: options.emitCurrentStatus === true,
 		stopWhenFinal: options.stopWhenFinal !== false,

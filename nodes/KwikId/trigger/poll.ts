@@ -1,6 +1,6 @@
 /**
- * One poll of the KwikID Trigger: read the watched sessions, compare each status with the last
- * one seen, emit the changes.
+ * One poll of the KwikID Trigger: read the watched sessions, compare each status and checker
+ * review with the last one seen, emit the changes.
  *
  * The constraints that shape it (see N8N-NOTES and API-NOTES):
  * - KwikID has no list or "changed since" endpoint, so every watched session costs one
@@ -14,21 +14,18 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import {
-	isFinalStatus,
-	isPlausibleSessionId,
-	normaliseSession,
-	simplifySession,
-} from '../shared/session';
+import type { Review } from '../shared/review';
+import { outcomeOf, readReview } from '../shared/review';
+import { isPlausibleSessionId, normaliseSession, simplifySession } from '../shared/session';
 import { redact } from '../shared/mask';
 import type { KwikIdClient, KwikIdErrorContext, RetryPolicy } from '../transport';
 import { connect, fetchSessionData, runPool } from '../transport';
 import type { TriggerSettings } from './parameters';
 import { readSettings } from './parameters';
-import type { StoredCode } from './state';
+import type { Seen, StoredCode } from './state';
 import {
-	decodeStatus,
-	encodeStatus,
+	decodeSeen,
+	encodeSeen,
 	fingerprint,
 	INVALID_PENDING,
 	INVALID_REPORTED,
@@ -89,24 +86,66 @@ async function fetchOne(client: KwikIdClient, sessionId: string): Promise<Fetche
 function toItem(
 	sessionId: string,
 	status: string,
-	previous: string | null,
+	previous: Seen | undefined,
 	data: IDataObject,
+	review: Review,
 	settings: TriggerSettings,
 	at: string,
 ): INodeExecutionData {
+	const { outcome, decided_by, is_final } = review;
 	return {
 		json: {
 			session_id: sessionId,
 			status,
-			previous_status: previous,
-			is_final: isFinalStatus(status),
+			previous_status: previous?.status ?? null,
+			outcome,
+			previous_outcome: previous ? outcomeOf(previous.status, previous.checker ?? null, settings.checkerReview) : null,
+			decided_by,
+			// The checker rejected what the agent approved: worth its own branch in a workflow.
+			overturned: review.review.maker === 'approved' && outcome === 'rejected' && decided_by === 'checker',
+			// What this event is about: the agent's status, or (status unchanged) the checker's review.
+			change: previous === undefined || previous.status !== status ? 'status' : 'checker',
+			is_final,
+			review: review.review,
 			// When this poll saw the change, not when it happened: KwikID's answer has no such time.
 			detected_at: at,
 			// The first name of detected_at, kept for workflows that read it.
 			changed_at: at,
-			session: settings.simplify ? simplifySession(data) : normaliseSession(data),
+			session: settings.simplify ? simplifySession(data, settings.checkerReview) : normaliseSession(data),
 		},
 	};
+}
+
+/** A checker state that is a verdict (a person finished reviewing), not a step on the way. */
+const VERDICTS = new Set(['approved', 'rejected', 'unclear']);
+
+/**
+ * Whether what this poll saw is news against what the last one saw: the agent's status moved,
+ * the outcome moved, or the checker reached a verdict. Against a state saved before the checker
+ * was read (checker unknown), only a status change or a new final outcome counts, so upgrading
+ * does not replay every session as a change.
+ */
+function isChange(previous: Seen, status: string, review: Review, settings: TriggerSettings): boolean {
+	if (previous.status !== status) return true;
+	const before = outcomeOf(previous.status, previous.checker ?? null, settings.checkerReview);
+	if (previous.checker === undefined) return before !== review.outcome && review.is_final;
+	return before !== review.outcome || (previous.checker !== review.review.checker && VERDICTS.has(String(review.review.checker)));
+}
+
+/** A session no later poll needs to read (with Stop Checking Final Sessions). */
+function isSettled(code: StoredCode, settings: TriggerSettings): boolean {
+	const seen = decodeSeen(code);
+	if (!seen) return false;
+	// Saved before the checker was read: an agent approval is read once more to learn the checker's word.
+	if (seen.checker === undefined && seen.status === 'kyc_result_approved') return false;
+	return outcomeOf(seen.status, seen.checker ?? null, settings.checkerReview) !== 'pending';
+}
+
+function matchesFilters(status: string, review: Review, settings: TriggerSettings): boolean {
+	return (
+		(settings.statuses.size === 0 || settings.statuses.has(status)) &&
+		(settings.outcomes.size === 0 || settings.outcomes.has(review.outcome))
+	);
 }
 
 function noSessionIds(context: IPollFunctions): NodeOperationError {
@@ -130,7 +169,8 @@ async function sample(context: IPollFunctions, settings: TriggerSettings): Promi
 	}
 	const data = await fetchSessionData(await connect(context), sessionId);
 	const status = String(data.session_status ?? '');
-	return [[toItem(sessionId, status, null, data, settings, new Date().toISOString())]];
+	const review = readReview(data, settings.checkerReview);
+	return [[toItem(sessionId, status, undefined, data, review, settings, new Date().toISOString())]];
 }
 
 /**
@@ -226,7 +266,7 @@ async function pollOnce(
 		const code = before.get(id);
 		if (code === undefined) return true;
 		if (isInvalidMarker(code)) return false;
-		return !(settings.stopWhenFinal && isFinalStatus(decodeStatus(code)));
+		return !(settings.stopWhenFinal && isSettled(code, settings));
 	});
 	const fetched = new Map<string, Fetched>();
 	let stop = false;
@@ -280,15 +320,16 @@ async function pollOnce(
 			continue;
 		}
 		read++;
-		const code = encodeStatus(result.status);
-		next.set(key, code);
-		const matches = settings.statuses.size === 0 || settings.statuses.has(result.status);
-		if (previous === undefined || isInvalidMarker(previous)) {
+		const review = readReview(result.data, settings.checkerReview);
+		next.set(key, encodeSeen(result.status, review.review.checker));
+		const matches = matchesFilters(result.status, review, settings);
+		const seen = previous === undefined ? undefined : decodeSeen(previous);
+		if (seen === undefined) {
 			if (settings.emitCurrentStatus && matches) {
-				items.push(toItem(id, result.status, null, result.data, settings, at));
+				items.push(toItem(id, result.status, undefined, result.data, review, settings, at));
 			}
-		} else if (previous !== code && matches) {
-			items.push(toItem(id, result.status, decodeStatus(previous) ?? null, result.data, settings, at));
+		} else if (isChange(seen, result.status, review, settings) && matches) {
+			items.push(toItem(id, result.status, seen, result.data, review, settings, at));
 		}
 	}
 	writeState(bucket, fp, next);

@@ -8,13 +8,18 @@
  *
  * Stored shape (version 1):
  *   { v: 1, fp: "<hash of the KwikID base URL>", s: { "<session id>": <code>, ... } }
- * A code is the index of a documented status in STATUS_CODES (1-2 bytes), the status text itself
- * for a status KwikID added later, or a marker for an invalid id (INVALID_PENDING / INVALID_REPORTED).
- * With UUID session ids that is about 42 bytes per watched session, 42 kB for 1,000.
+ * A code is `[status, checker]`: the status as the index of a known status in STATUS_CODES (1-2
+ * bytes) or the status text itself for one KwikID added later, and the checker's state as one
+ * letter (CHECKER_LETTERS, "" for no checker fields); or a marker for an invalid id
+ * (INVALID_PENDING / INVALID_REPORTED). A bare status code without the checker is what versions
+ * before the checker stored: still read, with the checker unknown. An earlier version reading
+ * this state skips the pairs it does not know (the session is seen afresh, never a false change).
+ * With UUID session ids that is about 48 bytes per watched session, 48 kB for 1,000.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { isPlainObject } from '../shared/objects';
+import type { CheckerState } from '../shared/review';
 import { isPlausibleSessionId } from '../shared/session';
 
 const VERSION = 1;
@@ -34,6 +39,7 @@ const STATUS_CODES: readonly string[] = [
 	'user_abandoned',
 	'vkyc_requested',
 	'kyc_rejected',
+	'kyc_result_partial_update',
 ];
 const CODE_OF = new Map(STATUS_CODES.map((status, index) => [status, index]));
 
@@ -45,29 +51,62 @@ export const INVALID_REPORTED = -2;
 /** An unknown status is stored as text; this bounds what a misbehaving API can make us store. */
 const MAX_STORED_STATUS = 64;
 
-export type StoredCode = number | string;
+type StatusCode = number | string;
+export type StoredCode = StatusCode | [StatusCode, string];
 
-export function encodeStatus(status: string): StoredCode {
+/** The checker's state in one letter. Append only, like STATUS_CODES. */
+const CHECKER_LETTERS: ReadonlyArray<[Exclude<CheckerState, null>, string]> = [
+	['awaiting', 'w'],
+	['in_review', 'i'],
+	['approved', 'a'],
+	['rejected', 'r'],
+	['unclear', 'u'],
+];
+const LETTER_OF = new Map<CheckerState, string>([[null, ''], ...CHECKER_LETTERS]);
+const CHECKER_OF = new Map<string, CheckerState>([['', null], ...CHECKER_LETTERS.map(([state, letter]): [string, CheckerState] => [letter, state])]);
+
+/** What a poll saw of a session. `checker` undefined: stored by a version before the checker. */
+export interface Seen {
+	status: string;
+	checker: CheckerState | undefined;
+}
+
+function encodeStatus(status: string): StatusCode {
 	return CODE_OF.get(status) ?? status.slice(0, MAX_STORED_STATUS);
 }
 
-/** The status a code stands for; undefined for the invalid markers. */
-export function decodeStatus(code: StoredCode): string | undefined {
-	if (typeof code === 'string') return code;
-	return STATUS_CODES[code];
+function decodeStatus(code: StatusCode): string | undefined {
+	return typeof code === 'string' ? code : STATUS_CODES[code];
+}
+
+export function encodeSeen(status: string, checker: CheckerState): StoredCode {
+	return [encodeStatus(status), LETTER_OF.get(checker) ?? ''];
+}
+
+/** What a code says was seen; undefined for the invalid markers. */
+export function decodeSeen(code: StoredCode): Seen | undefined {
+	if (Array.isArray(code)) {
+		const status = decodeStatus(code[0]);
+		return status === undefined ? undefined : { status, checker: CHECKER_OF.get(code[1]) ?? null };
+	}
+	const status = decodeStatus(code);
+	return status === undefined ? undefined : { status, checker: undefined };
 }
 
 export function isInvalidMarker(code: StoredCode | undefined): boolean {
 	return code === INVALID_PENDING || code === INVALID_REPORTED;
 }
 
-function isStoredCode(value: unknown): value is StoredCode {
+function isStatusCode(value: unknown): value is StatusCode {
 	if (typeof value === 'string') return value !== '' && value.length <= MAX_STORED_STATUS;
-	return (
-		typeof value === 'number' &&
-		Number.isInteger(value) &&
-		(value === INVALID_PENDING || value === INVALID_REPORTED || (value >= 0 && value < STATUS_CODES.length))
-	);
+	return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < STATUS_CODES.length;
+}
+
+function isStoredCode(value: unknown): value is StoredCode {
+	if (Array.isArray(value)) {
+		return value.length === 2 && isStatusCode(value[0]) && typeof value[1] === 'string' && CHECKER_OF.has(value[1]);
+	}
+	return value === INVALID_PENDING || value === INVALID_REPORTED || isStatusCode(value);
 }
 
 /** 32-bit FNV-1a, base 36: short, stable, and needs no import. Not a security measure. */
