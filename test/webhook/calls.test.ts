@@ -386,6 +386,29 @@ const cases: Case[] = [
 		},
 	},
 	{
+		name: 'a forged checker approval for a session the checker rejected (status still kyc_result_approved): the rejection is emitted',
+		status: 'checker_rejected',
+		body: (id) => shapes.dashboard(id, 'checker_approved'),
+		headers: AUTH,
+		expectStatus: 200,
+		emits: true,
+		apiCalls: 1,
+		check: (_result, item) => {
+			expect(item).toMatchObject({ status: 'kyc_result_approved', outcome: 'rejected', decided_by: 'checker', event: 'checker_approved' });
+			expect(item?.review).toMatchObject({ maker: 'approved', checker: 'rejected' });
+		},
+	},
+	{
+		name: 'an agent approval still waiting for the checker: emitted as pending, never approved',
+		status: 'kyc_result_approved',
+		body: (id) => shapes.flat(id, 'Maker Approved'),
+		headers: AUTH,
+		expectStatus: 200,
+		emits: true,
+		apiCalls: 1,
+		check: (_result, item) => expect(item).toMatchObject({ status: 'kyc_result_approved', outcome: 'pending', event: 'maker_approved' }),
+	},
+	{
 		name: 'Simplify off: the full session as KwikID sends it',
 		parameters: { simplify: false },
 		body: (id) => shapes.flat(id),

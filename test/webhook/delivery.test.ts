@@ -16,7 +16,7 @@ const down = (): void => fx.sandbox.setFaults({ fail5xx: { count: 1000, endpoint
 
 describe('KwikID Webhook Trigger: deliveries', () => {
 	it('answers 503 while KwikID is down (nothing emitted), and emits the delivery sent again once it is back, once', async () => {
-		const id = fx.session('kyc_result_approved');
+		const id = fx.session('approved');
 		const server = await fx.serve();
 		down();
 		const first = await server.post(shapes.flat(id), AUTH);
@@ -54,7 +54,7 @@ describe('KwikID Webhook Trigger: deliveries', () => {
 	});
 
 	it('with Emit Unverified, emits the call marked verified: false while KwikID is down, then the verified data once', async () => {
-		const id = fx.session('kyc_result_approved');
+		const id = fx.session('approved');
 		const server = await fx.serve({ options: { emitUnverified: true } });
 		down();
 		expect((await server.post(shapes.flat(id), AUTH)).status).toBe(200);
@@ -79,7 +79,7 @@ describe('KwikID Webhook Trigger: deliveries', () => {
 	});
 
 	it('emits a repeated delivery once, but a new event or a changed session again', async () => {
-		const id = fx.session('kyc_result_approved');
+		const id = fx.session('approved');
 		const server = await fx.serve();
 		for (let i = 0; i < 3; i++) expect((await server.post(shapes.flat(id, 'Maker Approved'), AUTH)).status).toBe(200);
 		// The same delivery in another payload shape is still the same delivery.
@@ -112,7 +112,7 @@ describe('KwikID Webhook Trigger: deliveries', () => {
 	});
 
 	it('keeps repeats apart per session: twenty sessions decided give twenty executions', async () => {
-		const ids = Array.from({ length: 20 }, (_, index) => fx.session(index % 2 === 0 ? 'kyc_result_approved' : 'kyc_result_rejected'));
+		const ids = Array.from({ length: 20 }, (_, index) => fx.session(index % 2 === 0 ? 'approved' : 'kyc_result_rejected'));
 		const server = await fx.serve();
 		await Promise.all(ids.map(async (id, index) => await server.post(shapes.flat(id, index % 2 === 0 ? 'Maker Approved' : 'Maker Rejected'), AUTH)));
 		expect(server.executions).toHaveLength(20);

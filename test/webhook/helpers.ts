@@ -15,8 +15,11 @@ export interface WebhookFixture {
 	/** Starts the trigger with these parameters; closed after the test. */
 	serve(parameters?: INodeParameters, options?: WebhookServerOptions & { secret?: ICredentialDataDecryptedObject | null; harness?: Harness }): Promise<WebhookServer>;
 	harness(secret?: ICredentialDataDecryptedObject | null): Harness;
-	/** A session in the sandbox with this status. */
-	session(status?: string): string;
+	/**
+	 * A session in the sandbox: 'approved' (agent and checker approved, the default),
+	 * 'checker_rejected' (agent approved, checker rejected), or any session status.
+	 */
+	session(state?: string): string;
 	detailCalls(): number;
 }
 
@@ -57,9 +60,12 @@ export function useWebhookFixture(): WebhookFixture {
 			servers.push(server);
 			return await server.start();
 		},
-		session(status = 'kyc_result_approved') {
+		session(state = 'approved') {
 			const id = sb().createSession().session_id;
-			if (status !== 'waiting') sb().setStatus(id, status);
+			if (state === 'approved' || state === 'checker_rejected') {
+				sb().setStatus(id, 'kyc_result_approved');
+				sb().checkerDecide(id, state === 'approved' ? 'approve' : 'reject', 'Face not clear');
+			} else if (state !== 'waiting') sb().setStatus(id, state);
 			return id;
 		},
 		detailCalls: () => sb().stats().requests.get_details,
