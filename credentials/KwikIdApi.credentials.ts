@@ -8,7 +8,8 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { fetchToken, LOGIN_PATH } from '../nodes/KwikId/transport/token';
+import { STANDARD_PREFIXES } from '../nodes/KwikId/shared/apiPaths';
+import { fetchToken } from '../nodes/KwikId/transport/token';
 
 /**
  * The base URL as an n8n expression, for the declarative credential test (which cannot call
@@ -17,6 +18,13 @@ import { fetchToken, LOGIN_PATH } from '../nodes/KwikId/transport/token';
  */
 const BASE_URL_EXPRESSION =
 	"={{ (/^[a-z][a-z0-9+.-]*:\\/\\//i.test(String($credentials.domain).trim()) ? '' : 'https://') + (/[.:\\/]/.test(String($credentials.domain).trim()) ? String($credentials.domain).trim().replace(/\\/+$/, '') : String($credentials.domain).trim().toLowerCase() + '.' + ($credentials.environment === 'app' ? 'app' : 'test') + '.getkwikid.com') }}";
+
+/**
+ * The login path as an n8n expression, for the same reason. Mirrors `resolveApiPrefixes` and
+ * `apiPaths().login`: standard unless Custom API Paths is on; bad prefixes are refused earlier
+ * by `preAuthentication`. (A prefix from a saved credential may linger when the switch is off.)
+ */
+const LOGIN_PATH_EXPRESSION = `={{ ($credentials.customApiPaths === true && typeof $credentials.agentApiPrefix === 'string' ? $credentials.agentApiPrefix.trim().replace(/\\/+$/, '') : '${STANDARD_PREFIXES.agent}') + '/v1/agent/generate_token' }}`;
 
 export class KwikIdApi implements ICredentialType {
 	name = 'kwikIdApi';
@@ -74,6 +82,34 @@ export class KwikIdApi implements ICredentialType {
 			required: true,
 			description: 'KwikID API password (8-32 letters or digits)',
 		},
+		{
+			displayName: 'Custom API Paths',
+			name: 'customApiPaths',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the install serves its API under other paths than KwikID\'s usual /agentapi and /appapi, as some bank-hosted installs do (e.g. https://kyc.mybank.in/v1/agent/generate_token). Leave off for KwikID\'s own domains.',
+		},
+		{
+			displayName: 'Agent API Path Prefix',
+			name: 'agentApiPrefix',
+			type: 'string',
+			default: STANDARD_PREFIXES.agent,
+			placeholder: 'e.g. /agentapi',
+			description:
+				'What comes between the base address and /v1/agent/generate_token, /v1/agent/sendLink/ and /v1/session/get_details/{id}. Leave empty when the install serves them directly under its base address.',
+			displayOptions: { show: { customApiPaths: [true] } },
+		},
+		{
+			displayName: 'App API Path Prefix',
+			name: 'appApiPrefix',
+			type: 'string',
+			default: STANDARD_PREFIXES.app,
+			placeholder: 'e.g. /appapi',
+			description:
+				'What comes between the base address and /v1/dkyc/push_user_data (Push DKYC Data). Leave empty when the install serves it directly under its base address.',
+			displayOptions: { show: { customApiPaths: [true] } },
+		},
 	];
 
 	async preAuthentication(
@@ -97,7 +133,7 @@ export class KwikIdApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: BASE_URL_EXPRESSION,
-			url: LOGIN_PATH,
+			url: LOGIN_PATH_EXPRESSION,
 			method: 'POST',
 			body: {
 				username: '={{$credentials.username}}',

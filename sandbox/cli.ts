@@ -12,11 +12,12 @@
  *                 --webhook apply to it, before the first one to all)
  *   --webhook-retry-ms 1000 --webhook-attempts 5   (backoff base and attempts of failed deliveries)
  *   --log-limit 100                            (API requests kept in GET /__sandbox/requests)
+ *   --paths bank                               (bank-hosted paths: /v1/... with no /agentapi, /appapi)
  */
 import { parseArgs } from 'node:util';
 
 import { CliOptionError, describeAutoProgress, parseAutoProgress, webhooksFromOptions, type OptionToken } from './cliOptions';
-import { createSandbox, type Shape, type WebhookInput } from './server';
+import { createSandbox, type ApiPathMode, type Shape, type WebhookInput } from './server';
 import { urlWithoutQuery } from './webhooks';
 
 const DEFAULT_PORT = 8765;
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
 			'token-ttl': { type: 'string' },
 			'auto-progress': { type: 'string' },
 			'log-limit': { type: 'string' },
+			paths: { type: 'string' },
 			shape: { type: 'string' },
 			'checker-step': { type: 'string' },
 			help: { type: 'boolean', short: 'h' },
@@ -61,7 +63,8 @@ async function main(): Promise<void> {
 				'                         [--shape live|reference] [--checker-step on|off]\n' +
 				"                         [--webhook URL [--webhook-header 'Name: value'] [--webhook-events 'Maker Approved,...']\n" +
 				'                                        [--webhook-shape flat|nested|dashboard|form|text|rotate]]...\n' +
-				'                         [--webhook-retry-ms 1000] [--webhook-attempts 5]\n',
+				'                         [--webhook-retry-ms 1000] [--webhook-attempts 5]\n' +
+				'                         [--paths standard|bank]\n',
 		);
 		return;
 	}
@@ -97,6 +100,10 @@ async function main(): Promise<void> {
 		fail(`--log-limit must be a whole number of requests > 0 (got "${limitText}")`);
 	}
 
+	const pathsText = values.paths ?? 'standard';
+	if (pathsText !== 'standard' && pathsText !== 'bank') fail(`--paths wants standard or bank (got "${pathsText}")`);
+	const paths: ApiPathMode = pathsText;
+
 	const shapeText = values.shape;
 	if (shapeText !== undefined && shapeText !== 'live' && shapeText !== 'reference') {
 		fail(`--shape must be live or reference (got "${shapeText}")`);
@@ -118,6 +125,7 @@ async function main(): Promise<void> {
 		tokenTtlSec,
 		autoProgress,
 		logLimit,
+		paths,
 	}).catch((error: unknown) => {
 		const code = error instanceof Error && 'code' in error ? String(error.code) : '';
 		if (code === 'EADDRINUSE') fail(`port ${port} is in use; pick another with --port or KWIKID_SANDBOX_PORT`);
@@ -130,6 +138,9 @@ async function main(): Promise<void> {
 			`KwikID sandbox listening on ${sandbox.url}`,
 			'',
 			`  Base URL (credential):  ${sandbox.url}`,
+			paths === 'bank'
+				? '  API paths:              bank-hosted: /v1/agent/generate_token... (credential: Custom API Paths on, both prefixes empty)'
+				: '  API paths:              standard: /agentapi/v1/..., /appapi/v1/...',
 			`  Username / password:    ${sandbox.username} / ${sandbox.password}`,
 			`  Token lifetime:         ${tokenTtlSec ?? 43200} s`,
 			`  Auto-progress:          ${describeAutoProgress(autoProgress)}`,

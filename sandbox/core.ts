@@ -57,6 +57,12 @@ export interface SandboxOptions {
 	/** The account's own code lists Push DKYC values must be in (see dkyc.ts); none by default. */
 	tenantCodes?: TenantCodes;
 	/**
+	 * Where the API lives: 'standard' (default) under /agentapi and /appapi as KwikID SaaS;
+	 * 'bank' without a prefix (/v1/agent/generate_token...) as a bank-hosted install. The other
+	 * paths then answer 404, as a wrong install would.
+	 */
+	paths?: ApiPathMode;
+	/**
 	 * get_details' shape: 'live' (default; what live installs send and users will meet) or
 	 * 'reference' (KwikID's published document, field for field).
 	 */
@@ -68,6 +74,8 @@ export interface SandboxOptions {
 	/** Retries of failed webhook deliveries: delay, attempts, timeout (defaults 1000 ms, 5, 10 000 ms). */
 	webhookRetry?: WebhookRetry;
 }
+
+export type ApiPathMode = 'standard' | 'bank';
 
 /** The shape get_details answers in. */
 export interface ShapeSettings {
@@ -196,24 +204,32 @@ type Route =
 	| { kind: 'endpoint'; endpoint: EndpointKey; params: string[] }
 	| { kind: 'reply'; reply: api.Reply };
 
-const API_ROUTES: ReadonlyArray<{ endpoint: EndpointKey; method: 'GET' | 'POST'; pattern: RegExp }> = [
-	{ endpoint: 'generate_token', method: 'POST', pattern: /^\/agentapi\/v1\/agent\/generate_token$/ },
-	{ endpoint: 'sendLink', method: 'POST', pattern: /^\/agentapi\/v1\/agent\/sendLink\/$/ },
-	{ endpoint: 'get_details', method: 'GET', pattern: /^\/agentapi\/v1\/session\/get_details\/([^/]+)$/ },
-	{ endpoint: 'push_user_data', method: 'POST', pattern: /^\/appapi\/v1\/dkyc\/push_user_data$/ },
-	// Reference media links, and live installs' own host (/v1/download_content/...): both need `auth`.
-	{ endpoint: 'media', method: 'GET', pattern: /^\/(media|v1\/download_content)\/([^/]+)\/([^/]+)$/ },
-];
+type ApiRoute = { endpoint: EndpointKey; method: 'GET' | 'POST'; pattern: RegExp };
 
-/** Flask's strict_slashes: the rule is declared with a slash, so the bare path redirects. */
-const SEND_LINK_WITHOUT_SLASH = '/agentapi/v1/agent/sendLink';
+function routesUnder(agent: string, app: string): ReadonlyArray<ApiRoute> {
+	return [
+		{ endpoint: 'generate_token', method: 'POST', pattern: new RegExp(`^${agent}/v1/agent/generate_token$`) },
+		{ endpoint: 'sendLink', method: 'POST', pattern: new RegExp(`^${agent}/v1/agent/sendLink/$`) },
+		{ endpoint: 'get_details', method: 'GET', pattern: new RegExp(`^${agent}/v1/session/get_details/([^/]+)$`) },
+		{ endpoint: 'push_user_data', method: 'POST', pattern: new RegExp(`^${app}/v1/dkyc/push_user_data$`) },
+		// Reference media links, and live installs' own host (/v1/download_content/...): both need `auth`.
+		{ endpoint: 'media', method: 'GET', pattern: /^\/(media|v1\/download_content)\/([^/]+)\/([^/]+)$/ },
+	];
+}
 
-function route(method: string, path: string, search: string, baseUrl: string): Route {
-	if (path === SEND_LINK_WITHOUT_SLASH) {
+/** Per path mode: the routes, and sendLink without its slash (Flask's strict_slashes redirects it). */
+const API_ROUTES: Record<ApiPathMode, { routes: ReadonlyArray<ApiRoute>; sendLinkWithoutSlash: string }> = {
+	standard: { routes: routesUnder('/agentapi', '/appapi'), sendLinkWithoutSlash: '/agentapi/v1/agent/sendLink' },
+	bank: { routes: routesUnder('', ''), sendLinkWithoutSlash: '/v1/agent/sendLink' },
+};
+
+function route(method: string, path: string, search: string, baseUrl: string, mode: ApiPathMode): Route {
+	const { routes, sendLinkWithoutSlash } = API_ROUTES[mode];
+	if (path === sendLinkWithoutSlash) {
 		const location = `${baseUrl}${path}/${search}`;
 		return { kind: 'reply', reply: { status: 308, html: HTML.redirect(location), headers: { Location: location } } };
 	}
-	for (const { endpoint, method: allowed, pattern } of API_ROUTES) {
+	for (const { endpoint, method: allowed, pattern } of routes) {
 		const match = pattern.exec(path);
 		if (!match) continue;
 		if (method === allowed || (allowed === 'GET' && method === 'HEAD')) {
@@ -300,6 +316,9 @@ export async function createSandboxCore(options: SandboxOptions, features: reado
 	// Credentials the API's own rules would refuse could never log in: fail loudly instead.
 	if (!/^[A-Za-z0-9]{3,20}$/.test(username) || !/^[A-Za-z0-9]{8,32}$/.test(password)) {
 		throw new Error('sandbox username must be 3-20 and password 8-32 alphanumeric characters');
+	}
+	if (options.paths !== undefined && !Object.hasOwn(API_ROUTES, options.paths)) {
+		throw new Error(`sandbox paths must be 'standard' or 'bank' (got "${String(options.paths)}")`);
 	}
 	const tokens = new TokenAuthority(options.tokenTtlSec ?? 12 * 3600);
 	const store = new SessionStore(options.autoProgress ?? null);
@@ -609,7 +628,7 @@ export async function createSandboxCore(options: SandboxOptions, features: reado
 
 	const dispatch = async (req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> => {
 		const baseUrl = baseUrlOf(req, url);
-		const found = route(req.method ?? 'GET', path, search, baseUrl);
+		const found = route(req.method ?? 'GET', path, search, baseUrl, options.paths ?? 'standard');
 		if (found.kind === 'endpoint') return handleApi(req, res, found.endpoint, found.params, baseUrl);
 		req.resume();
 		respond(res, undefined, found.reply);

@@ -43,6 +43,8 @@ export interface WebhookDelivery {
 	event: DecisionEvent;
 	shape: PayloadShape;
 	session_id: string;
+	/** When the decision happened (for measuring decision-to-receipt times). */
+	decided_at: string;
 	/** 1 for the first try. */
 	attempt: number;
 	/** HTTP status, or 'no answer' (refused, reset, timed out). */
@@ -201,6 +203,7 @@ interface Job {
 	sessionId: string;
 	payload: Payload;
 	attempt: number;
+	decidedAt: number;
 }
 
 export class WebhookSender {
@@ -281,6 +284,7 @@ export class WebhookSender {
 				sessionId: facts.session_id,
 				payload: buildPayload(shape, event, facts, atMs),
 				attempt: 1,
+				decidedAt: atMs,
 			};
 			this.active += 1;
 			void this.run(job);
@@ -346,6 +350,7 @@ export class WebhookSender {
 			event: job.event,
 			shape: job.shape,
 			session_id: job.sessionId,
+			decided_at: new Date(job.decidedAt).toISOString(),
 			attempt: job.attempt,
 			status,
 			ok,

@@ -4,7 +4,8 @@
  * workflow engine, the way n8n runs them, and prints what a user would see:
  *
  * 1. A CRM hands over three leads: KwikID Send Link sends each a KYC link.
- * 2. The KwikID Trigger watches those sessions; the sandbox's agent approves or rejects them.
+ * 2. The KwikID Trigger watches those sessions; the sandbox's agent approves or rejects them,
+ *    then its checker (auditor) approves one agent approval and overturns the other.
  * 3. KwikID Get Session reads the outcome (simplified) for the next CRM/email/Slack step.
  * 4. A complete digital-KYC record is pushed, and a broken one is caught before sending.
  * 5. The KwikID Webhook Trigger: the sandbox calls it as KwikID's dashboard webhook does when the
@@ -79,12 +80,31 @@ async function main(): Promise<void> {
 		say('   first poll: baseline recorded, nothing emitted');
 		sandbox.setStatus(sessionIds[0], 'kyc_result_approved', 'All documents verified');
 		sandbox.setStatus(sessionIds[1], 'kyc_result_rejected', 'PAN name mismatch');
+		sandbox.setStatus(sessionIds[2], 'kyc_result_approved', 'Looks fine');
+		const event = (j: IDataObject): string =>
+			`${String(j.session_id)}: ${String(j.previous_status)} -> ${String(j.status)}, outcome ${String(j.outcome)}` +
+			`${j.decided_by ? ` (by the ${j.decided_by === 'agent' ? 'agent' : 'checker'})` : ''}${j.overturned ? ', OVERTURNED' : ''}`;
 		const events = await trigger.items();
-		check(events.length === 2, 'one event per status change');
-		rows(events, (j) => `${String(j.session_id)}: ${String(j.previous_status)} -> ${String(j.status)} (final: ${String(j.is_final)})`);
+		check(events.length === 3, 'one event per status change');
+		rows(events, event);
+		check(
+			events.filter((item) => item.json.outcome === 'pending').length === 2,
+			'an agent approval waits for the checker (outcome pending, not final)',
+		);
+		say('   the two agent approvals wait for the checker: outcome pending, not final');
+		sandbox.checkerDecide(sessionIds[0], 'approve');
+		sandbox.checkerDecide(sessionIds[2], 'reject', 'Audio not available');
+		const verdicts = await trigger.items();
+		check(verdicts.length === 2, "one event per checker's verdict");
+		rows(verdicts, (j) => `${event(j)}${j.overturned ? `: "${String((j.review as IDataObject).checker_comment)}"` : ''}`);
+		const overturned = verdicts.find((item) => item.json.session_id === sessionIds[2])?.json;
+		check(
+			overturned?.status === 'kyc_result_approved' && overturned.outcome === 'rejected' && overturned.overturned === true,
+			'the checker rejection is reported rejected although the agent status stays approved',
+		);
 		const quiet = await trigger.poll();
 		check(quiet.kind === 'none', 'no event when nothing changed');
-		say('   next poll: nothing changed, nothing emitted');
+		say('   next poll: nothing changed, nothing emitted (decided sessions are no longer read)');
 
 		say('\n3. Get Session (simplified) for the CRM update');
 		const details = await harness.run(
@@ -94,8 +114,13 @@ async function main(): Promise<void> {
 		check(!details.error, `Get Session failed: ${details.error?.message}`);
 		rows(details.output(KWIKID), (j) => {
 			const feedback = (j.feedback ?? {}) as IDataObject;
-			return `${String(j.user_id)}: ${String(j.status)}${feedback.comment ? ` ("${String(feedback.comment)}")` : ''}`;
+			const comment = feedback.comment ?? feedback.feedbackComment;
+			return `${String(j.user_id)}: outcome ${String(j.outcome)} (agent status ${String(j.status)}${comment ? `, "${String(comment)}"` : ''})`;
 		});
+		check(
+			details.output(KWIKID).map((item) => item.json.outcome).join() === 'approved,rejected,rejected',
+			'Get Session: approved by both, rejected by the agent, overturned by the checker',
+		);
 
 		say('\n4. Push DKYC Data: one complete record, one with mistakes (Continue On Fail)');
 		const good = validDkycSections();

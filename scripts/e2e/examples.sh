@@ -68,12 +68,16 @@ check_example_rows() {
 # ------------------------------------------------------------------ scheduled status sync
 
 check_example_sync() {
-	local started=$SECONDS ids s1 s2 s3 s4 unknown=00000000-0000-4000-8000-00000000dead reads
-	ids="$(curl -fs -X POST "$SANDBOX/__sandbox/sessions" -H 'content-type: application/json' -d '{"count":4,"user_id":"e2e-sync"}' | jq -c '[.sessions[].session_id]')"
-	read -r s1 s2 s3 s4 <<<"$(jq -r 'join(" ")' <<<"$ids")"
+	local started=$SECONDS ids s1 s2 s3 s4 s5 unknown=00000000-0000-4000-8000-00000000dead reads
+	ids="$(curl -fs -X POST "$SANDBOX/__sandbox/sessions" -H 'content-type: application/json' -d '{"count":5,"user_id":"e2e-sync"}' | jq -c '[.sessions[].session_id]')"
+	read -r s1 s2 s3 s4 s5 <<<"$(jq -r 'join(" ")' <<<"$ids")"
+	# The sandbox answers like a live install with a checker step: s1 is approved by the agent
+	# and the checker (final); s5 only by the agent, so it still waits for the checker.
 	set_status "$s1" kyc_result_approved
+	checker_decide "$s1" approve
 	set_status "$s2" kyc_result_rejected
 	set_status "$s3" agent_alloted
+	set_status "$s5" kyc_result_approved
 	# s4 stays waiting; $unknown is an id KwikID does not know.
 	import_example scheduled-status-sync.json kwikidExStatSync \
 		'(.nodes[] | select(.name == "Pending sessions") | .parameters.jsonOutput) = ({session_ids: ($ids + [$unknown])} | tojson)' \
@@ -88,12 +92,12 @@ check_example_sync() {
 	unread="$(items ex-sync 'Could not read')"
 	[[ "$final" == "$(jq -nc --arg a "$s1" --arg b "$s2" '[[$a, "kyc_result_approved"], [$b, "kyc_result_rejected"]] | sort')" ]] ||
 		die "sync: Update CRM should get $s1 (approved) and $s2 (rejected), got $final"
-	[[ "$pending" == "$(jq -nc --arg c "$s3" --arg d "$s4" '[[$c, "agent_alloted"], [$d, "waiting"]] | sort')" ]] ||
-		die "sync: Still pending should get $s3 (agent_alloted) and $s4 (waiting), got $pending"
+	[[ "$pending" == "$(jq -nc --arg c "$s3" --arg d "$s4" --arg e "$s5" '[[$c, "agent_alloted"], [$d, "waiting"], [$e, "kyc_result_approved"]] | sort')" ]] ||
+		die "sync: Still pending should get $s3 (agent_alloted), $s4 (waiting) and $s5 (approved by the agent, not yet by the checker), got $pending"
 	[[ "$(jq length <<<"$unread")" == 1 && "$(jq -r '.[0].session_id' <<<"$unread")" == "$unknown" ]] ||
 		die "sync: Could not read should get the unknown id $unknown alone, got $unread"
-	[[ $reads -eq 5 ]] || die "sync: 5 ids should cost 5 get_details, took $reads"
-	ok "example scheduled-status-sync: Update CRM got the 2 final sessions, Still pending the 2 others, Could not read the unknown id ($(jq -r '.[0].error' <<<"$unread" | cut -c1-80)); $reads get_details ($((SECONDS - started))s)"
+	[[ $reads -eq 6 ]] || die "sync: 6 ids should cost 6 get_details, took $reads"
+	ok "example scheduled-status-sync: Update CRM got the 2 final sessions (one approved by agent and checker), Still pending the 3 others (one approved by the agent only, awaiting the checker), Could not read the unknown id ($(jq -r '.[0].error' <<<"$unread" | cut -c1-80)); $reads get_details ($((SECONDS - started))s)"
 }
 
 # ------------------------------------------------------- Send Link -> Wait -> Get Session loop

@@ -131,6 +131,12 @@ set_status() {
 	curl -fs -X POST "$SANDBOX/__sandbox/sessions/$1/status" -d "{\"status\":\"$2\"}" >/dev/null ||
 		die "could not set $1 to $2"
 }
+# checker_decide <session id> approve|reject [reason]: the sandbox's checker (auditor) decides.
+checker_decide() {
+	curl -fs -X POST "$SANDBOX/__sandbox/sessions/$1/checker" \
+		-d "$(jq -nc --arg d "$2" --arg r "${3:-}" '{decision: $d} + (if $r == "" then {} else {reason: $r} end)')" >/dev/null ||
+		die "the checker could not $2 $1"
+}
 
 # ------------------------------------------------------------------------- n8n executions
 
@@ -187,12 +193,16 @@ activate_workflow() {
 
 # ------------------------------------------------------------------------------ a line
 
+# Processes a check started beside the sandbox (e.g. bank.sh's second sandbox), stopped by cleanup.
+EXTRA_PIDS=()
 cleanup() {
 	stop_n8n
-	if [[ -n "$SANDBOX_PID" ]]; then
-		kill "$SANDBOX_PID" 2>/dev/null || true
-		wait "$SANDBOX_PID" 2>/dev/null || true
-	fi
+	local pid
+	for pid in "$SANDBOX_PID" "${EXTRA_PIDS[@]}"; do
+		[[ -n "$pid" ]] || continue
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 }
 
 # prepare_line <1|2>: the n8n line, a throwaway user folder ($RUN), the packed package

@@ -12,6 +12,7 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$HERE/examples.sh"
+source "$HERE/bank.sh"
 
 WF_SEND_LINK=kwikidE2eSendLnk
 WF_PUSH_DKYC=kwikidE2ePushDky
@@ -47,6 +48,25 @@ check_push_dkyc_get_session() {
 	ok "b Push DKYC Data (JSON mode) -> Get Session: session_id $sid, status $(jq -r .status <<<"$got"), push answered success=$(jq -r .success <<<"$pushed")"
 }
 
+# Get Session against the sandbox answering like a live install with a checker step: the agent
+# approved, the auditor rejected, and session_status still says kyc_result_approved.
+check_get_session_checker() {
+	local sid got
+	sid="$(curl -fs -X POST "$SANDBOX/__sandbox/sessions" -d '{"count":1,"user_id":"e2e-checker"}' | jq -r '.sessions[0].session_id')"
+	set_status "$sid" kyc_result_approved
+	checker_decide "$sid" reject "Audio not available"
+	fill "$FIXTURES/get-session.json" "$RUN/get-session.json" --arg sid "$sid" \
+		'(.nodes[] | select(.name == "KwikID Get Session") | .parameters.sessionId) = $sid'
+	n8n import:workflow --input="$RUN/get-session.json" >>"$RUN/n8n-cli.log" 2>&1 || die "import:workflow get-session failed"
+	execute_workflow kwikidE2eGetSess e-checker
+	got="$(node_json e-checker 'KwikID Get Session')"
+	jq -e --arg sid "$sid" '.session_id == $sid and .status == "kyc_result_approved" and .outcome == "rejected"
+		and .decided_by == "checker" and .is_final == true and .review.maker == "approved" and .review.checker == "rejected"
+		and (.review.checker_comment | test("REJECT")) and (.review.checked_at | test("^[0-9]{4}-"))' <<<"$got" >/dev/null ||
+		die "e: Get Session did not report the checker's rejection: $(jq -c '{status, outcome, decided_by, is_final, review}' <<<"$got")"
+	ok "e Get Session on a live-shape answer: agent status $(jq -r .status <<<"$got"), outcome $(jq -r .outcome <<<"$got") by the $(jq -r .decided_by <<<"$got") (\"$(jq -r .review.checker_comment <<<"$got")\")"
+}
+
 # ------------------------------------------------------------------------------- trigger
 
 # wait_for_poll <reads>: until the trigger has read <reads> more sessions than before this
@@ -79,9 +99,10 @@ kill_n8n() {
 	N8N_PID=""
 }
 
-# The trigger example (KwikID Trigger -> Switch on status) active across three n8n processes:
-# a crash (kill -9) and a clean stop, with statuses changed while n8n is down; and a watch list
-# holding an id KwikID does not know.
+# The trigger example (KwikID Trigger -> Switch on outcome) active across three n8n processes:
+# a crash (kill -9) and a clean stop, with statuses changed while n8n is down; the checker
+# rejecting an agent approval; and a watch list holding an id KwikID does not know. The sandbox
+# answers like a live install with a checker step.
 check_trigger() {
 	local ids s1 s2 s3 s4 unknown
 	ids="$(curl -fs -X POST "$SANDBOX/__sandbox/sessions" -d '{"count":4,"user_id":"e2e-trigger"}' | jq -r '[.sessions[].session_id] | join(" ")')"
@@ -122,9 +143,14 @@ check_trigger() {
 	log "n8n stopped; $s3 -> session_expired while it is down"
 	set_status "$s3" session_expired
 
-	# 4. After a clean stop: the change arrives once; then a scheduled poll with nothing to emit
+	# 4. After a clean stop: the change arrives once ($s1 is still read: the agent approved it,
+	#    the checker has not decided). Then the checker rejects $s1: a scheduled poll reports it,
+	#    although its status stays kyc_result_approved. Then a scheduled poll with nothing to emit
 	#    reports the unknown id (never requested again).
 	start_n8n trigger-3
+	wait_for_poll 3
+	checker_decide "$s1" reject "Audio not available"
+	log "the checker rejects $s1 (its status stays kyc_result_approved)"
 	wait_for_poll 2
 	wait_for_poll 1
 	stop_n8n
@@ -137,13 +163,14 @@ check_trigger() {
 	local summary expected
 	summary="$(jq -c '[.[] | select((.nodes["KwikID Trigger"] // []) | length > 0) | {status, mode,
 		items: [(.nodes["KwikID Trigger"])[] | [.session_id, .previous_status, .status]] | sort,
-		branches: ([.nodes | to_entries[] | select(.key != "KwikID Trigger" and .key != "Switch on Status") | {key, value: [.value[].session_id] | sort}] | from_entries)}]' \
+		branches: ([.nodes | to_entries[] | select(.key != "KwikID Trigger" and .key != "Switch on Outcome") | {key, value: [.value[].session_id] | sort}] | from_entries)}]' \
 		"$RUN/trigger-executions.json")"
 	expected="$(jq -nc --arg s1 "$s1" --arg s2 "$s2" --arg s3 "$s3" '[
 		{status: "success", mode: "trigger", items: ([[$s1, "waiting", "agent_alloted"], [$s2, "waiting", "kyc_result_rejected"]] | sort),
 			branches: {"In progress": [$s1], "Rejected: notify sales": [$s2]}},
-		{status: "success", mode: "trigger", items: [[$s1, "agent_alloted", "kyc_result_approved"]], branches: {"Approved: update CRM": [$s1]}},
-		{status: "success", mode: "trigger", items: [[$s3, "waiting", "session_expired"]], branches: {"Expired: resend or follow up": [$s3]}}
+		{status: "success", mode: "trigger", items: [[$s1, "agent_alloted", "kyc_result_approved"]], branches: {"In progress": [$s1]}},
+		{status: "success", mode: "trigger", items: [[$s3, "waiting", "session_expired"]], branches: {"Expired: resend or follow up": [$s3]}},
+		{status: "success", mode: "trigger", items: [[$s1, "kyc_result_approved", "kyc_result_approved"]], branches: {"Rejected: notify sales": [$s1]}}
 	]' | jq -cS .)"
 	summary="$(jq -cS . <<<"$summary")"
 	[[ "$summary" == "$expected" ]] || {
@@ -152,7 +179,12 @@ check_trigger() {
 		die "trigger executions do not match the status changes made"
 	}
 	grep -q "$s4" "$RUN/trigger-executions.json" && die "unchanged session $s4 appears in an execution"
-	ok "trigger: 3 executions, one item per status change (4 changes, 2 made while n8n was down: after kill -9 and after a stop, both brought by the activation poll), each down its Switch branch; none for $s4 (unchanged)"
+	local verdict
+	verdict="$(jq -c --arg s1 "$s1" '[.[] | (.nodes["KwikID Trigger"] // [])[] | select(.session_id == $s1 and .change == "checker")
+		| {outcome, previous_outcome, decided_by, overturned, checker: .review.checker}]' "$RUN/trigger-executions.json")"
+	[[ "$verdict" == '[{"outcome":"rejected","previous_outcome":"pending","decided_by":"checker","overturned":true,"checker":"rejected"}]' ]] ||
+		die "the checker's rejection of $s1 was not emitted as such: $verdict"
+	ok "trigger: 4 executions, one item per change (4 status changes, 2 made while n8n was down: after kill -9 and after a stop, both brought by the activation poll; the agent approval waited In progress; the checker's rejection emitted on its own, outcome rejected, overturned), each down its Switch branch; none for $s4 (unchanged)"
 
 	local asked
 	asked="$(curl -fs "$SANDBOX/__sandbox/requests" | jq --arg u "$unknown" '[.[] | select(.path | contains($u))] | length')"
@@ -203,10 +235,15 @@ run_line() {
 	check_send_link_get_session a-first
 	check_push_dkyc_get_session
 	check_send_link_get_session a-second
+	check_get_session_checker
 	t1="$(counter generate_token)"
 	log "generate_token: $t0 before d, $t1 after d, a, b and a again"
-	[[ $t1 -eq $((t0 + 1)) ]] || die "c: four executions should log in exactly once (generate_token $t0 -> $t1): the token was not stored or not reused"
-	ok "c token reuse: one login for four executions in four n8n processes (n8n stored preAuthentication's token)"
+	[[ $t1 -eq $((t0 + 1)) ]] || die "c: five executions should log in exactly once (generate_token $t0 -> $t1): the token was not stored or not reused"
+	ok "c token reuse: one login for five executions in five n8n processes (n8n stored preAuthentication's token)"
+
+	# A bank-hosted install's paths (its own sandbox and credential); on line 2 also n8n's SSRF
+	# protection, refusing then allowing the loopback sandbox.
+	check_bank_paths
 
 	check_examples
 

@@ -264,6 +264,28 @@ describe('webhook deliveries', () => {
 		]);
 	});
 
+	it('says when each decision happened: the scripted time, the same for every attempt', async () => {
+		sb.addWebhook({ url: receiver.url });
+		receiver.plan.push(503);
+		sb.setAutoProgress({ afterMs: 10, outcome: 'reject' });
+		const session = sb.createSession();
+		const deliveries = await sb.waitForWebhookDeliveries(2);
+		const decidedAt = new Date(session.created_at + 10).toISOString();
+		expect(deliveries.map((d) => [d.event, d.attempt, d.decided_at])).toEqual([
+			['Maker Rejected', 1, decidedAt],
+			['Maker Rejected', 2, decidedAt],
+		]);
+	});
+
+	it('a session created already decided announces nothing (nothing was decided)', async () => {
+		sb.addWebhook({ url: receiver.url });
+		sb.createSession({ status: 'kyc_result_approved' });
+		approved();
+		await sb.waitForWebhookDeliveries(1);
+		await sb.webhooksSettled();
+		expect(receiver.received).toHaveLength(1);
+	});
+
 	it('a scripted session control took over announces only what control does', async () => {
 		sb.addWebhook({ url: receiver.url });
 		sb.setAutoProgress({ afterMs: 60_000, outcome: 'approve' });

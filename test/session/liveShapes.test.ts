@@ -7,56 +7,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { hostile, hostileSession, liveSession, SESSION } from '../support/liveAnswers';
 import { GET_DETAILS_PATH, getSessionWorkflow, KWIKID, useSessionEnv } from './helpers';
 
 const env = useSessionEnv();
-const SESSION = '8b19b5c9-36de-47a2-9cb8-1025f36da034';
-
-/** A get_details answer of a live install: the agent approved, then the auditor rejected. */
-function liveSession(host: string, overrides: IDataObject = {}): IDataObject {
-	return {
-		session_id: SESSION,
-		user_id: 'LEAD-42',
-		link_id: 'lnk-42',
-		session_status: 'kyc_result_approved',
-		session_type: 'VKYC',
-		status: '1',
-		agent_id: 'AGT-9',
-		agent_region: 'west',
-		init_time: '1781840000.1',
-		start_time: '',
-		agent_assignment_time: '1781840010.25',
-		vkyc_start_time: '1781840019.4368567',
-		end_time: '1781840319.5',
-		video_duration: '300',
-		number_of_videos_uploaded: '3',
-		queue_position_at_init: '6',
-		captured_images: '["selfie", "pan"]',
-		extras: '{"session_type": "VKYC", "loan_ref": "LN-7"}',
-		stage_data: '{"stage": "audit"}',
-		location: '{"address": "Pune, MH", "latitude": "19.1", "longitude": 73.2}',
-		feedback: '{"type": "Approve", "comment": "", "feedbackComment": "all documents clear"}',
-		productCode: 'PL',
-		lang: 'en',
-		queue_id: 'Q1',
-		stage: 'completed',
-		audit_id: 'AUD-7',
-		audit_result: '2',
-		audit_lock: false,
-		audit_init_time: '1781843000.5',
-		audit_end_time: '1781843100.75',
-		auditor_name: 'Meera',
-		auditor_feedback: 'Redo/Reopen - Audio not available (#A1) ... REJECT',
-		auditor_fdbk_code: 'A1',
-		selfie_url: `${host}/v1/download_content/${SESSION}/selfie.png`,
-		summary_pdf_url: `${host}/v1/download_content/${SESSION}/summary.pdf`,
-		aadhaar_xml: `${host}/v1/download_content/${SESSION}/aadhaar.xml`,
-		aadhaarpdf_url: `${host}/v1/download_content/${SESSION}/aadhaar.pdf`,
-		zip_url: '',
-		summary_data: { overall_summary: [null, { title: 'Pan Card', success: true }], docs: [{ name: 'Pan Card' }] },
-		...overrides,
-	};
-}
 
 function answer(sessionData: unknown, status = 200): void {
 	env.canned.push({ path: GET_DETAILS_PATH, status, body: { session_data: sessionData, status: '200' } });
@@ -179,29 +133,9 @@ describe('Get Session: what a live install answers', () => {
 	});
 });
 
-/** Hostile shapes: each replaces or adds fields of a live answer. None may crash or approve wrongly. */
-const hostile: Array<[string, IDataObject, string]> = [
-	['numbers for strings', { session_id: 12345, user_id: 42, session_type: 7, agent_id: 9 }, 'rejected'],
-	['strings for numbers', { video_duration: 'five minutes', vkyc_start_time: 'yesterday' }, 'rejected'],
-	['JSON text that does not parse', { captured_images: '["selfie",', extras: '{"a":', location: '{not json}', feedback: '{"type":' }, 'rejected'],
-	['arrays for objects', { extras: ['a'], location: [1, 2], summary_data: [], feedback: ['x'] }, 'rejected'],
-	['objects for strings (audit_result still says rejected)', { session_status: { value: 'kyc_result_approved' }, auditor_feedback: { text: 'REJECT' } }, 'rejected'],
-	['objects for strings, no checker verdict', { session_status: { value: 'kyc_result_approved' }, audit_result: { v: '1' }, auditor_feedback: { text: 'Approved' } }, 'pending'],
-	['missing summary_data', { summary_data: undefined }, 'rejected'],
-	['summary_data as JSON text', { summary_data: '{"overall_summary":[{"title":"Pan Card","success":true}],"docs":[]}' }, 'rejected'],
-	['null everywhere', Object.fromEntries(Object.keys(liveSession('')).map((key) => [key, null])), 'pending'],
-	['empty strings everywhere', Object.fromEntries(Object.keys(liveSession('')).map((key) => [key, ''])), 'pending'],
-	['media that are not links', { selfie_url: 'javascript:alert(1)', aadhaar_xml: '<xml>123412341234</xml>', summary_pdf_url: 42 }, 'rejected'],
-	['times far out of range', { vkyc_start_time: '1e400', end_time: -5, audit_end_time: 'NaN' }, 'rejected'],
-	['audit_lock as text, result undocumented', { audit_lock: 'yes', audit_result: 'x', auditor_feedback: '' }, 'pending'],
-	['prototype keys', JSON.parse('{"__proto__": {"outcome": "approved"}, "constructor": "x"}') as IDataObject, 'rejected'],
-];
-
 describe('Get Session: hostile shapes never crash and never approve', () => {
 	it.each(hostile)('%s', async (_name, overrides, outcome) => {
-		const data = liveSession(env.url, overrides);
-		for (const [key, value] of Object.entries(overrides)) if (value === undefined) delete data[key];
-		answer(data);
+		answer(hostileSession(env.url, overrides));
 
 		const json = await getSession();
 

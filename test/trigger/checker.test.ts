@@ -15,36 +15,17 @@ import { Harness } from '../../harness/harness';
 import { PollRunner } from '../../harness/poll';
 import type { RecordingProxy } from '../support/recordingProxy';
 import { startRecordingProxy } from '../support/recordingProxy';
-import { json, watch } from './helpers';
+import { CHECKER_APPROVED, CHECKER_REJECTED, hostile, hostileSession, IN_REVIEW, NOT_AUDITED } from '../support/liveAnswers';
+import { json, useTriggerFixture, watch } from './helpers';
 
 const DETAILS = '/agentapi/v1/session/get_details/';
 
-const NOT_AUDITED: IDataObject = {
-	audit_id: '',
-	audit_result: '',
-	audit_lock: false,
-	audit_init_time: '',
-	audit_end_time: '',
-	auditor_name: '',
-	auditor_feedback: '',
-	auditor_fdbk_code: '',
-};
 const STAGES: Record<string, IDataObject> = {
 	inCall: { session_status: 'kyc_request_accepted', ...NOT_AUDITED },
 	agentApproved: { session_status: 'kyc_result_approved', ...NOT_AUDITED },
-	checkerReviewing: { session_status: 'kyc_result_approved', ...NOT_AUDITED, audit_id: 'AUD-1', audit_lock: true, audit_init_time: '1781843000.5', auditor_name: 'Meera' },
-	checkerApproved: { session_status: 'kyc_result_approved', ...NOT_AUDITED, audit_id: 'AUD-1', audit_result: '1', audit_init_time: '1781843000.5', audit_end_time: '1781843100.5', auditor_name: 'Meera', auditor_feedback: 'Approved' },
-	checkerRejected: {
-		session_status: 'kyc_result_approved',
-		...NOT_AUDITED,
-		audit_id: 'AUD-1',
-		audit_result: '2',
-		audit_init_time: '1781843000.5',
-		audit_end_time: '1781843100.5',
-		auditor_name: 'Meera',
-		auditor_feedback: 'Redo/Reopen - Audio not available (#A1) ... REJECT',
-		auditor_fdbk_code: 'A1',
-	},
+	checkerReviewing: { session_status: 'kyc_result_approved', ...IN_REVIEW },
+	checkerApproved: { session_status: 'kyc_result_approved', ...CHECKER_APPROVED },
+	checkerRejected: { session_status: 'kyc_result_approved', ...CHECKER_REJECTED },
 	// The reference's shape: an account without a checker step has no audit fields at all.
 	referenceApproved: { session_status: 'kyc_result_approved' },
 	referenceInCall: { session_status: 'kyc_request_accepted' },
@@ -187,5 +168,56 @@ describe('KwikID Trigger: the checker has the final word', () => {
 		const before = reads();
 		await trigger.items();
 		expect(reads()).toBe(before); // both now settled: one decided, one approved by both
+	});
+});
+
+describe('KwikID Trigger: hostile shapes never crash a poll and never approve', () => {
+	it.each(hostile)('%s', async (_name, overrides, outcome) => {
+		const id = sandbox.createSession().session_id;
+		const trigger = runner(id, { options: { emitCurrentStatus: true } });
+		proxy.canned.push({
+			path: `${DETAILS}${id}`,
+			status: 200,
+			body: { session_data: hostileSession(proxy.url, overrides), status: '200' },
+		});
+
+		const result = await trigger.poll();
+
+		if (result.kind === 'error') {
+			// Only an answer without a readable session_status may fail the poll, and then as the
+			// trigger's own "could not be read" error (the next poll tries again), not a crash.
+			expect(typeof overrides.session_status === 'string' && overrides.session_status !== '').toBe(false);
+			expect(result.error.message).toMatch(/session status|could not be read/i);
+			return;
+		}
+		expect(result.kind).toBe('emitted');
+		const [item] = result.kind === 'emitted' ? result.items : [];
+		expect(item.json.outcome).toBe(outcome);
+		expect(item.json.session).toMatchObject({ outcome });
+	});
+});
+
+describe('KwikID Trigger against the sandbox playing a live install with a checker step', () => {
+	const fx = useTriggerFixture({});
+
+	it('the agent approves, the checker rejects: pending, then rejected and overturned, the status unchanged', async () => {
+		const [a, b] = fx.sessions(2);
+		const trigger = fx.runner(watch([a, b], { outcomes: ['approved', 'rejected'] }));
+		await trigger.items();
+
+		fx.sandbox.setStatus(a, 'kyc_result_approved', 'All clear');
+		fx.sandbox.setStatus(b, 'kyc_result_approved', 'All clear');
+		expect(await trigger.items()).toEqual([]); // both wait for the checker
+
+		fx.sandbox.checkerDecide(a, 'reject', 'Audio not available');
+		fx.sandbox.checkerDecide(b, 'approve');
+		const verdicts = json(await trigger.items()).sort((x, y) => (x.session_id === a ? -1 : y.session_id === a ? 1 : 0));
+		expect(verdicts).toEqual([
+			expect.objectContaining({ session_id: a, status: 'kyc_result_approved', outcome: 'rejected', overturned: true, decided_by: 'checker' }),
+			expect.objectContaining({ session_id: b, status: 'kyc_result_approved', outcome: 'approved', overturned: false, decided_by: 'checker' }),
+		]);
+		const reads = fx.detailCalls();
+		expect(await trigger.items()).toEqual([]);
+		expect(fx.detailCalls()).toBe(reads); // both decided: no longer read
 	});
 });

@@ -1,7 +1,7 @@
 /** Shared set-up of the trigger tests: one sandbox per file, a fresh harness and runner per test. */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import type { Sandbox } from '../../sandbox/server';
+import type { Sandbox, SandboxOptions } from '../../sandbox/server';
 import { createSandbox } from '../../sandbox/server';
 import { Harness } from '../../harness/harness';
 import type { PollRunnerOptions } from '../../harness/poll';
@@ -19,10 +19,15 @@ export interface TriggerFixture {
 	tokenCalls(): number;
 }
 
-export function useTriggerFixture(): TriggerFixture {
+/**
+ * The sandbox answers in the live shape. By default it plays an account without a checker step
+ * (no audit fields: the agent's decision is final), which is what these tests of statuses, state
+ * and resilience are about; test/trigger/checker.test.ts covers the checker.
+ */
+export function useTriggerFixture(options: SandboxOptions = { checkerStep: false }): TriggerFixture {
 	let sandbox: Sandbox | undefined;
 	beforeAll(async () => {
-		sandbox = await createSandbox();
+		sandbox = await createSandbox(options);
 	});
 	afterEach(() => sandbox?.reset());
 	afterAll(async () => {

@@ -8,34 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { CheckerReview, CheckerState, Outcome } from '../../nodes/KwikId/shared/review';
 import { readReview } from '../../nodes/KwikId/shared/review';
-
-/** The checker fields as a live install sends them before anyone has audited the session. */
-const NOT_AUDITED: IDataObject = {
-	audit_id: '',
-	audit_result: '',
-	audit_lock: false,
-	audit_init_time: '',
-	audit_end_time: '',
-	auditor_name: '',
-	auditor_feedback: '',
-	auditor_fdbk_code: '',
-};
-const IN_REVIEW: IDataObject = { ...NOT_AUDITED, audit_id: 'AUD-7', audit_lock: true, audit_init_time: '1781840019.4368567', auditor_name: 'Meera' };
-const CHECKER_APPROVED: IDataObject = {
-	...IN_REVIEW,
-	audit_lock: false,
-	audit_result: '1',
-	audit_end_time: '1781840119.12',
-	auditor_feedback: 'Approved',
-};
-const CHECKER_REJECTED: IDataObject = {
-	...IN_REVIEW,
-	audit_lock: false,
-	audit_result: '2',
-	audit_end_time: '1781840119.12',
-	auditor_feedback: 'Redo/Reopen - Audio not available (#A1) ... REJECT',
-	auditor_fdbk_code: 'A1',
-};
+import { CHECKER_APPROVED, CHECKER_REJECTED, IN_REVIEW, NOT_AUDITED } from '../support/liveAnswers';
 
 type Row = [string, IDataObject, Outcome, CheckerState, 'agent' | 'checker' | null, CheckerReview?];
 

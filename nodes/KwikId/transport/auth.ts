@@ -46,7 +46,7 @@ const MAX_ROUNDS = 5;
 const MAX_FRUITLESS_LOGINS = 2;
 
 /** The probe's session id: not a UUID, so no KwikID session can have it. */
-const PROBE_PATH = '/agentapi/v1/session/get_details/n8n-kwikid-token-check';
+export const PROBE_SESSION_ID = 'n8n-kwikid-token-check';
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -92,6 +92,8 @@ export class TokenHolder {
 		private readonly baseUrl: string,
 		private readonly username: string,
 		storedToken: unknown,
+		/** get_details of PROBE_SESSION_ID below the base URL, with the credential's prefix. */
+		private readonly probePath: string,
 	) {
 		this.token = typeof storedToken === 'string' ? storedToken : '';
 	}
@@ -239,7 +241,7 @@ export class TokenHolder {
 		const result = await this.viaN8n(
 			{
 				method: 'GET',
-				url: `${this.baseUrl}${PROBE_PATH}`,
+				url: `${this.baseUrl}${this.probePath}`,
 				headers: { accept: 'application/json' },
 				json: true,
 				timeout: 60_000,

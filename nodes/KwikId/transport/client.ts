@@ -9,8 +9,10 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import type { ApiPaths } from '../shared/apiPaths';
+import { apiPaths, resolveApiPrefixes } from '../shared/apiPaths';
 import { resolveBaseUrl } from '../shared/baseUrl';
-import { TokenHolder } from './auth';
+import { PROBE_SESSION_ID, TokenHolder } from './auth';
 import type { ApiFailure } from './errors';
 import { extractFailure, mediaError, mediaRefusal, toNodeApiError, unexpectedAnswer } from './errors';
 import type { DownloadedFile } from './media';
@@ -57,6 +59,8 @@ export class KwikIdClient {
 	constructor(
 		private readonly context: KwikIdFunctions,
 		readonly baseUrl: string,
+		/** The endpoints below `baseUrl`, with the credential's path prefixes. */
+		readonly paths: ApiPaths,
 		private readonly tokens: TokenHolder,
 		private readonly gate: RateGate,
 		options: ClientOptions = {},
@@ -184,11 +188,15 @@ export async function connect(context: KwikIdFunctions, options: ClientOptions =
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const resolved = resolveBaseUrl(credentials.domain, credentials.environment);
 	if (!resolved.ok) throw new NodeOperationError(context.getNode(), resolved.reason);
+	const prefixes = resolveApiPrefixes(credentials);
+	if (!prefixes.ok) throw new NodeOperationError(context.getNode(), prefixes.reason);
+	const paths = apiPaths(prefixes.prefixes);
 	const username = typeof credentials.username === 'string' ? credentials.username.trim() : '';
 	return new KwikIdClient(
 		context,
 		resolved.url,
-		new TokenHolder(context, resolved.url, username, credentials.token),
+		paths,
+		new TokenHolder(context, resolved.url, username, credentials.token, paths.details(PROBE_SESSION_ID)),
 		gateFor(resolved.url, username),
 		options,
 	);

@@ -12,6 +12,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { redact } from '../shared/mask';
 import { bodyAsObject, isRecord } from '../shared/objects';
 import { fileNameOf } from './media';
+import { isSsrfMessage, SSRF_DESCRIPTION, ssrfBlocked, ssrfMessage } from './ssrf';
 import { LOGIN_FAILURE } from './token';
 import type { ApiRequest, KwikIdErrorContext, KwikIdFunctions } from './types';
 
@@ -26,6 +27,8 @@ export interface ApiFailure {
 	loginFailure?: string;
 	/** A redirect that was not followed: where it pointed. */
 	redirectTo?: URL;
+	/** n8n's SSRF protection refused the address before anything was sent. */
+	ssrf?: { ip?: string; hostname?: string };
 }
 
 /**
@@ -33,6 +36,8 @@ export interface ApiFailure {
  * NodeApiError, once in n8n 2.x and sometimes twice in 1.x: walk the `cause` chain.
  */
 export function extractFailure(error: unknown): ApiFailure {
+	const ssrf = ssrfBlocked(error);
+	if (ssrf) return { headers: {}, code: 'SSRF_BLOCKED', ssrf };
 	let current: unknown = error;
 	let code: string | undefined;
 	let httpCode: number | undefined;
@@ -105,7 +110,12 @@ export function toNodeApiError(
 
 	if (failure.loginFailure !== undefined) {
 		message = failure.loginFailure;
-		description = 'Open the KwikID credential, correct it, and use its Test button to check it.';
+		description = isSsrfMessage(message)
+			? SSRF_DESCRIPTION
+			: 'Open the KwikID credential, correct it, and use its Test button to check it.';
+	} else if (failure.ssrf) {
+		message = ssrfMessage(failure.ssrf);
+		description = SSRF_DESCRIPTION;
 	} else if (status === undefined) {
 		const code = failure.code ?? 'UNKNOWN';
 		if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
@@ -151,7 +161,8 @@ export function toNodeApiError(
 		description ??= 'Ask KwikID whether this API user may call this endpoint.';
 	} else if (status === 404) {
 		message = 'KwikID answered 404 Not Found';
-		description ??= 'Check the Domain and Environment in the KwikID credential.';
+		description ??=
+			'Check the Domain and Environment in the KwikID credential. A bank-hosted install may serve the API under other paths: set them under Custom API Paths in the credential.';
 	} else if (status === 429) {
 		message = `KwikID kept rate-limiting the requests (429) after ${rateLimitRetries} retries`;
 		description ??=

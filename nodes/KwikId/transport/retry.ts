@@ -7,8 +7,8 @@
  *   item's own wait only spreads the retries out.
  * - 5xx, 408 and lost connections: retried only for requests that are safe to send twice. Send
  *   Link and Push DKYC may have created a session and are never resent.
- * - Failed logins, refused connections and unknown hosts are never retried: they would fail the
- *   same way.
+ * - Failed logins, refused connections, unknown hosts and addresses n8n's SSRF protection refuses
+ *   are never retried: they would fail the same way.
  */
 import { retryAfterMs } from './token';
 import type { ApiFailure } from './errors';
@@ -42,7 +42,7 @@ function jittered(ms: number): number {
 export function isTransient(failure: ApiFailure): boolean {
 	if (failure.loginFailure !== undefined) return false;
 	if (failure.status === undefined) {
-		return failure.code !== 'ECONNREFUSED' && failure.code !== 'ENOTFOUND' && failure.code !== 'EAI_AGAIN';
+		return failure.ssrf === undefined && failure.code !== 'ECONNREFUSED' && failure.code !== 'ENOTFOUND' && failure.code !== 'EAI_AGAIN';
 	}
 	return failure.status >= 500 || failure.status === 408;
 }

@@ -17,7 +17,7 @@ export async function fetchSessionData(
 ): Promise<IDataObject> {
 	const response = await client.request<SessionDetailsResponse>({
 		method: 'GET',
-		path: `/agentapi/v1/session/get_details/${encodeURIComponent(sessionId)}`,
+		path: client.paths.details(sessionId),
 		idempotent: true,
 		itemIndex,
 		hints: {

@@ -9,11 +9,11 @@ import { createHash } from 'crypto';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper, INode } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
+import { apiPaths, resolveApiPrefixes } from '../shared/apiPaths';
 import { resolveBaseUrl } from '../shared/baseUrl';
 import { redactSecrets } from '../shared/mask';
 import { bodyAsObject } from '../shared/objects';
-
-export const LOGIN_PATH = '/agentapi/v1/agent/generate_token';
+import { ssrfBlocked, ssrfMessage } from './ssrf';
 
 /** 429 on the token call is retried this many times, waiting 1 s, 2 s, 4 s (or Retry-After). */
 const TOKEN_RATE_LIMIT_RETRIES = 3;
@@ -98,6 +98,9 @@ export async function fetchToken(
 	const resolved = resolveBaseUrl(credentials.domain, credentials.environment);
 	if (!resolved.ok) fail(resolved.reason);
 	const baseUrl = resolved.url;
+	const prefixes = resolveApiPrefixes(credentials);
+	if (!prefixes.ok) fail(prefixes.reason);
+	const loginUrl = `${baseUrl}${apiPaths(prefixes.prefixes).login}`;
 	const username = asText(credentials.username).trim();
 	const password = asText(credentials.password);
 	if (username === '' || password === '') {
@@ -107,10 +110,10 @@ export async function fetchToken(
 	// n8n logs in once per request that finds the token field empty or gets a 401, so parallel
 	// requests (the trigger's pool) that hit an expired token together would each log in. They
 	// share one login instead. Keyed by a hash, so no password is kept as a key.
-	const key = createHash('sha256').update(`${baseUrl}\n${username}\n${password}`).digest('hex');
+	const key = createHash('sha256').update(`${loginUrl}\n${username}\n${password}`).digest('hex');
 	const pending = loginsInFlight.get(key);
 	if (pending) return await pending;
-	const login = requestToken(helper, baseUrl, username, password).finally(() => loginsInFlight.delete(key));
+	const login = requestToken(helper, baseUrl, loginUrl, username, password).finally(() => loginsInFlight.delete(key));
 	loginsInFlight.set(key, login);
 	return await login;
 }
@@ -120,6 +123,7 @@ const loginsInFlight = new Map<string, Promise<string>>();
 async function requestToken(
 	helper: IHttpRequestHelper,
 	baseUrl: string,
+	loginUrl: string,
 	username: string,
 	password: string,
 ): Promise<string> {
@@ -130,7 +134,7 @@ async function requestToken(
 		try {
 			response = (await helper.helpers.httpRequest({
 				method: 'POST',
-				url: `${baseUrl}${LOGIN_PATH}`,
+				url: loginUrl,
 				body: { username, password },
 				json: true,
 				headers: { accept: 'application/json' },
@@ -141,7 +145,8 @@ async function requestToken(
 				disableFollowRedirect: true,
 			})) as FullResponse;
 		} catch (error) {
-			fail(redactSecrets(describeNetworkError(error, baseUrl), secrets));
+			const blocked = ssrfBlocked(error);
+			fail(redactSecrets(blocked ? ssrfMessage(blocked, baseUrl) : describeNetworkError(error, baseUrl), secrets));
 		}
 
 		// An HTML error page has no fields to read.
@@ -162,7 +167,7 @@ async function requestToken(
 			continue;
 		}
 		if (status >= 300 && status < 400) fail(redirectMessage(status, response.headers.location, baseUrl));
-		fail(tokenErrorMessage(status, apiText, username));
+		fail(tokenErrorMessage(status, apiText, username, new URL(loginUrl).pathname));
 	}
 }
 
@@ -180,7 +185,7 @@ function redirectMessage(status: number, location: unknown, baseUrl: string): st
 	return `KwikID answered the login with a redirect (${status}) to ${where}. It was not followed, so the password was not sent there. Check the Domain in the KwikID credential; if KwikID has moved, enter the new address.`;
 }
 
-function tokenErrorMessage(status: number, apiText: string, username: string): string {
+function tokenErrorMessage(status: number, apiText: string, username: string, loginPath: string): string {
 	const said = apiText ? ` (KwikID said: "${apiText}")` : '';
 	switch (status) {
 		case 400:
@@ -190,7 +195,7 @@ function tokenErrorMessage(status: number, apiText: string, username: string): s
 		case 403:
 			return `KwikID refused access for "${username}"${said}. Ask KwikID whether this user may use the API.`;
 		case 404:
-			return 'The Domain in the KwikID credential does not serve the KwikID API (404 on the token endpoint). Check the Domain and Environment.';
+			return `The Domain in the KwikID credential does not serve the KwikID API (404 on ${loginPath}). Check the Domain and Environment; a bank-hosted install may serve the API under other paths: turn on Custom API Paths in the credential and set its prefixes.`;
 		case 429:
 			return 'KwikID is rate-limiting logins (429, too many requests). Wait a minute and try again.';
 		default:

@@ -142,7 +142,7 @@ async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikI
 async function push(client: KwikIdClient, body: IDataObject, itemIndex: number): Promise<IDataObject> {
 	return await client.request<IDataObject>({
 		method: 'POST',
-		path: '/appapi/v1/dkyc/push_user_data',
+		path: client.paths.pushUserData,
 		body,
 		// It creates a session: after a 5xx or a lost connection it is never sent again.
 		idempotent: false,

@@ -160,8 +160,7 @@ async function prepare(this: IExecuteFunctions, itemIndex: number, client: KwikI
 	return async () => {
 		const response = await client.request<IDataObject>({
 			method: 'POST',
-			// The trailing slash is part of the documented path.
-			path: '/agentapi/v1/agent/sendLink/',
+			path: client.paths.sendLink,
 			body,
 			idempotent: false,
 			itemIndex,
