@@ -24,6 +24,7 @@ import { Workflow } from 'n8n-workflow';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 
 import { KwikIdApi } from '../credentials/KwikIdApi.credentials';
+import { KwikIdWebhookApi } from '../credentials/KwikIdWebhookApi.credentials';
 import type { CredentialTestResult } from './credentialTest';
 import { testCredential } from './credentialTest';
 import { CredentialStore, HarnessCredentialsHelper } from './credentials';
@@ -57,8 +58,10 @@ type RunV1 = (
 ) => ReturnType<WorkflowExecute['run']>;
 
 export const CREDENTIAL_ID = 'kwikid-cred-1';
+/** The KwikID Webhook Trigger's secret (credential kwikIdWebhookApi). */
+export const WEBHOOK_SECRET_ID = 'kwikid-webhook-secret-1';
 
-const credentialTypes: Record<string, ICredentialType> = { kwikIdApi: new KwikIdApi() };
+const credentialTypes: Record<string, ICredentialType> = { kwikIdApi: new KwikIdApi(), kwikIdWebhookApi: new KwikIdWebhookApi() };
 
 export class Harness {
 	readonly store = new CredentialStore();
@@ -68,6 +71,12 @@ export class Harness {
 	/** Adds the KwikID credential under CREDENTIAL_ID (what a user saves in n8n). */
 	addKwikIdCredential(data: ICredentialDataDecryptedObject): this {
 		this.store.add({ id: CREDENTIAL_ID, name: 'KwikID account', type: 'kwikIdApi', data });
+		return this;
+	}
+
+	/** Adds the webhook trigger's secret under WEBHOOK_SECRET_ID. */
+	addWebhookSecret(data: ICredentialDataDecryptedObject): this {
+		this.store.add({ id: WEBHOOK_SECRET_ID, name: 'KwikID webhook secret', type: 'kwikIdWebhookApi', data });
 		return this;
 	}
 

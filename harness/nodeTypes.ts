@@ -15,6 +15,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { KwikId } from '../nodes/KwikId/KwikId.node';
 import { KwikIdTrigger } from '../nodes/KwikId/KwikIdTrigger.node';
+import { KwikIdWebhookTrigger } from '../nodes/KwikId/KwikIdWebhookTrigger.node';
 
 /** Stand-in for n8n's Manual Trigger: one empty item (replace it with pinned data for more). */
 class ManualTrigger implements INodeType {
@@ -59,6 +60,7 @@ export const PACKAGE = 'n8n-nodes-kwikid';
 const registry: Record<string, INodeType> = {
 	[`${PACKAGE}.kwikId`]: new KwikId(),
 	[`${PACKAGE}.kwikIdTrigger`]: new KwikIdTrigger(),
+	[`${PACKAGE}.kwikIdWebhookTrigger`]: new KwikIdWebhookTrigger(),
 	'n8n-nodes-base.manualTrigger': new ManualTrigger(),
 	'n8n-nodes-base.noOp': new NoOp(),
 };

@@ -8,6 +8,9 @@
  *    then its checker (auditor) approves one agent approval and overturns the other.
  * 3. KwikID Get Session reads the outcome (simplified) for the next CRM/email/Slack step.
  * 4. A complete digital-KYC record is pushed, and a broken one is caught before sending.
+ * 5. The KwikID Webhook Trigger: the sandbox calls it as KwikID's dashboard webhook does when the
+ *    agent and then the checker decide; each call is checked against the API before it starts
+ *    the workflow, and a call without the secret starts nothing.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
@@ -15,6 +18,7 @@ import { createSandbox } from '../sandbox/server';
 import { validDkycSections } from '../sandbox/fixtures';
 import { Harness } from '../harness/harness';
 import { PollRunner } from '../harness/poll';
+import { WebhookServer } from '../harness/webhook';
 import { KWIKID, kwikIdWorkflow, pinned } from '../harness/workflows';
 
 const say = (text = ''): void => {
@@ -147,6 +151,31 @@ async function main(): Promise<void> {
 		const reasons = (failed.json.details ?? {}) as IDataObject;
 		say(`           missing_fields: ${JSON.stringify(reasons.missing_fields)}`);
 		say(`           incorrect_formats: ${JSON.stringify(reasons.incorrect_formats)}`);
+
+		say('\n5. KwikID Webhook Trigger: decisions arrive as KwikID\'s dashboard webhook calls');
+		const secret = 'Bearer demo-0f3a9c2e7b5d4e1f8a6c';
+		harness.addWebhookSecret({ headerName: 'Authorization', secret });
+		const hook = await new WebhookServer(harness, { simplify: true }).start();
+		try {
+			say(`   production URL ${hook.url}`);
+			sandbox.addWebhook({ url: hook.url, headers: { Authorization: secret }, shape: 'rotate' });
+			const lead = sessionIds[2];
+			sandbox.setStatus(lead, 'kyc_result_approved', 'Documents verified');
+			await sandbox.waitForWebhookDeliveries(1);
+			sandbox.checkerDecide(lead, 'reject', 'Face not clear in the video');
+			await sandbox.waitForWebhookDeliveries(2);
+			await hook.settled();
+			check(hook.executions.length === 2, 'one execution per decision');
+			rows(
+				hook.executions.map((execution) => execution.items[0]),
+				(j) => `${String(j.event_name)} -> outcome ${String(j.outcome)} (verified: ${String(j.verified)}, decided by ${String(j.decided_by)})`,
+			);
+			const forged = await hook.post({ event: 'Checker Approved', session_id: lead }, {});
+			check(forged.status === 401 && hook.executions.length === 2, 'a call without the secret starts nothing');
+			say(`   a call without the secret header: HTTP ${forged.status}, no execution`);
+		} finally {
+			await hook.close();
+		}
 
 		const stats = sandbox.stats();
 		say('\nRequests the sandbox saw:');

@@ -3,6 +3,7 @@
 # run.sh's other checks: for working on examples/. Same set-up as run.sh.
 #
 #   bash scripts/e2e/examples-only.sh 1|2|all
+#   KWIKID_EXAMPLES='webhook_trigger' bash scripts/e2e/examples-only.sh 2   only check_example_<name> ...
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,7 +26,11 @@ for line in "${lines[@]}"; do
 		set -e
 		started=$SECONDS
 		prepare_line "$line"
-		check_examples
+		if [[ -n "${KWIKID_EXAMPLES:-}" ]]; then
+			for example in $KWIKID_EXAMPLES; do "check_example_$example"; done
+		else
+			check_examples
+		fi
 		cleanup
 		trap - EXIT
 		ok "n8n $N8N_VERSION: examples passed in $((SECONDS - started))s"

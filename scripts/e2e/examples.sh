@@ -5,6 +5,7 @@
 # (session ids, the Wait's length) are filled with jq. See scripts/e2e/README.md.
 
 EXAMPLES="$REPO/examples"
+source "$HERE/webhook-trigger.sh"
 WEBHOOK_WAIT=180 # seconds for `n8n start` to answer on the webhook (slow on a busy machine)
 
 # import_example <file> <id> [jq filter] [jq args...]: the example with an id (import:workflow
@@ -178,5 +179,6 @@ check_examples() {
 	check_example_sync
 	check_example_wait_loop
 	check_example_webhook
-	ok "examples: 4 workflows from examples/ ran as asserted in $((SECONDS - started))s"
+	check_example_webhook_trigger
+	ok "examples: 5 workflows from examples/ ran as asserted in $((SECONDS - started))s"
 }

@@ -26,6 +26,8 @@ REPEATS="${KWIKID_QUEUE_REPEATS:-2}"
 WF_BATCH=kwikidQueueBatch1
 WF_SLOW=kwikidQueueSlow01
 WF_TRIGGER=kwikidE2eTrigger
+WF_HOOK=kwikidQueueHook01
+HOOK_SECRET="Bearer queue-$(node -e 'console.log(require("crypto").randomBytes(18).toString("hex"))')"
 HOOK_BATCH=kwikid-queue-batch
 HOOK_SLOW=kwikid-queue-slow
 POLL_TIMEOUT=80 # seconds to wait for one poll (the trigger polls every minute)
@@ -256,6 +258,14 @@ setup() {
 		--arg ids "$ids" '(.nodes[] | select(.type | endswith("kwikIdTrigger")) | .parameters.sessionIds) = $ids'
 	n8n import:workflow --input="$RUN/trigger.json" >>"$RUN/n8n-cli.log" 2>&1 || die "import:workflow (trigger) failed"
 	activate_workflow "$WF_TRIGGER"
+
+	# The webhook trigger example with its secret; main receives its calls.
+	fill "$FIXTURES/webhook-credential.json" "$RUN/webhook-credential.json" --arg s "$HOOK_SECRET" '.[0].data.secret = $s'
+	n8n import:credentials --input="$RUN/webhook-credential.json" >>"$RUN/n8n-cli.log" 2>&1 || die "import:credentials (webhook secret) failed"
+	fill "$REPO/examples/webhook-trigger-switch-on-outcome.json" "$RUN/hook.json" --arg id "$WF_HOOK" \
+		'.id = $id | .settings += {saveDataSuccessExecution: "all", saveDataErrorExecution: "all"}'
+	n8n import:workflow --input="$RUN/hook.json" >>"$RUN/n8n-cli.log" 2>&1 || die "import:workflow (webhook trigger) failed"
+	activate_workflow "$WF_HOOK"
 }
 
 start_cluster() {
@@ -564,12 +574,43 @@ throughput() {
 	ok "throughput done in $((SECONDS - T0))s"
 }
 
+# ------------------------------------------------------------ the webhook trigger on main
+
+# KwikID-like webhook calls (the sandbox's sender) reach main's production URL; main checks and
+# verifies them, the executions run on the workers. A call without the secret starts none.
+scenario_webhook_trigger() {
+	local url after ids code
+	url="http://127.0.0.1:${PORTS[main]}/webhook/$(jq -r '.nodes[0].webhookId' "$RUN/hook.json")/kwikid"
+	after="$(max_execution_id)"
+	code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url" -H 'content-type: application/json' -d '{"event":"Maker Approved","session_id":"x-1"}')"
+	[[ "$code" == 401 ]] || die "webhook trigger: a call without the secret answered $code, expected 401"
+	curl -fs -X POST "$SANDBOX/__sandbox/webhooks" -d "$(jq -nc --arg u "$url" --arg s "$HOOK_SECRET" '{url: $u, headers: {Authorization: $s}, shape: "rotate"}')" >/dev/null ||
+		die "could not subscribe the webhook trigger"
+	mapfile -t ids < <(curl -fs -X POST "$SANDBOX/__sandbox/sessions" -d '{"count":4,"user_id":"queue-hook"}' | jq -r '.sessions[].session_id')
+	set_status "${ids[0]}" kyc_result_approved
+	set_status "${ids[1]}" kyc_result_approved
+	set_status "${ids[2]}" kyc_result_rejected
+	set_status "${ids[3]}" kyc_result_rejected
+	wait_finished "$after" "$WF_HOOK" 4 60
+	sleep 2
+	executions "$WF_HOOK" >"$RUN/hook-executions.json"
+	local got want where=() id
+	got="$(jq -c '[.[] | {status, mode, s: .nodes["KwikID Webhook Trigger"][0].session_id, outcome: .nodes["KwikID Webhook Trigger"][0].outcome, verified: .nodes["KwikID Webhook Trigger"][0].verified}] | sort_by(.s)' "$RUN/hook-executions.json")"
+	want="$(jq -nc --args '[$ARGS.positional | to_entries[] | {status: "success", mode: "webhook", s: .value, outcome: (if .key < 2 then "pending" else "rejected" end), verified: true}] | sort_by(.s)' "${ids[@]}")"
+	[[ "$got" == "$want" ]] || { log "want $want"; log "got  $got"; die "webhook trigger: 4 decisions should give 4 verified webhook executions (none for the call without the secret)"; }
+	for id in $(jq -r '.[].id' "$RUN/hook-executions.json"); do where+=("$id:$(worker_of "$id")"); done
+	[[ "${where[*]}" != *:-* ]] || die "a webhook trigger execution ran on no worker (execution:worker ${where[*]})"
+	curl -fs -X DELETE "$SANDBOX/__sandbox/webhooks/$(curl -fs "$SANDBOX/__sandbox/webhooks" | jq -r '.webhooks[0].id')" >/dev/null || true
+	ok "webhook trigger in queue mode: 4 decisions posted to main -> 4 verified executions (2 pending for the checker, 2 rejected), run on workers (execution:worker ${where[*]}); no secret: 401, no execution"
+}
+
 # ------------------------------------------------------------------------------ the run
 
 check() {
 	setup
 	start_cluster
 	scenario_trigger
+	scenario_webhook_trigger
 	scenario_batches
 	scenario_kill
 	# The restarted worker takes work again.

@@ -21,6 +21,9 @@ build_and_pack
 prepare_line 2
 # prepare_line's EXIT trap replaces build_and_pack's, which removed the pack folder.
 trap 'cleanup; rm -rf "$PACK_DIR"' EXIT
+# The webhook trigger example's second credential, so its node shows no credential issue.
+fill "$FIXTURES/webhook-credential.json" "$RUN/webhook-credential.json" '.[0].data.secret = "screenshot-secret-0123456789"'
+n8n import:credentials --input="$RUN/webhook-credential.json" >>"$RUN/n8n-cli.log" 2>&1 || die "import:credentials (webhook secret) failed"
 pairs=()
 for name in "${names[@]}"; do
 	id="kwikidPic$(printf '%s' "$name" | md5sum | cut -c1-8)"

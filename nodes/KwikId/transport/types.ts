@@ -1,7 +1,7 @@
 /** What callers of the transport describe; the transport alone turns it into HTTP. */
-import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-export type KwikIdFunctions = IExecuteFunctions | IPollFunctions;
+export type KwikIdFunctions = IExecuteFunctions | IPollFunctions | IWebhookFunctions;
 
 export const CREDENTIAL_TYPE = 'kwikIdApi';
 
