@@ -33,6 +33,19 @@ function check(condition: unknown, what: string): void {
 	}
 }
 
+/** A demo that waits forever helps nobody: fail saying what did not happen. */
+async function within<T>(promise: Promise<T>, what: string, ms = 30_000): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s waiting for ${what}`)), ms);
+	});
+	try {
+		return await Promise.race([promise, timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
 function rows(items: INodeExecutionData[], pick: (json: IDataObject) => string): void {
 	for (const item of items) say(`   ${pick(item.json)}`);
 }
@@ -159,11 +172,12 @@ async function main(): Promise<void> {
 		try {
 			say(`   production URL ${hook.url}`);
 			sandbox.addWebhook({ url: hook.url, headers: { Authorization: secret }, shape: 'rotate' });
-			const lead = sessionIds[2];
+			// A new lead's session: the three above are decided already (a decision is announced once).
+			const lead = sandbox.createSession({ user_id: 'LEAD-1004' }).session_id;
 			sandbox.setStatus(lead, 'kyc_result_approved', 'Documents verified');
-			await sandbox.waitForWebhookDeliveries(1);
+			await within(sandbox.waitForWebhookDeliveries(1), 'the agent\'s decision to be posted');
 			sandbox.checkerDecide(lead, 'reject', 'Face not clear in the video');
-			await sandbox.waitForWebhookDeliveries(2);
+			await within(sandbox.waitForWebhookDeliveries(2), 'the checker\'s decision to be posted');
 			await hook.settled();
 			check(hook.executions.length === 2, 'one execution per decision');
 			rows(
