@@ -15,7 +15,7 @@ import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workfl
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Review } from '../shared/review';
-import { outcomeOf, readReview } from '../shared/review';
+import { makerOf, outcomeOf, readReview } from '../shared/review';
 import { isPlausibleSessionId, normaliseSession, simplifySession } from '../shared/session';
 import { redact } from '../shared/mask';
 import type { KwikIdClient, KwikIdErrorContext, RetryPolicy } from '../transport';
@@ -138,7 +138,7 @@ function isSettled(code: StoredCode, settings: TriggerSettings): boolean {
 	const seen = decodeSeen(code);
 	if (!seen) return false;
 	// Saved before the checker was read: an agent approval is read once more to learn the checker's word.
-	if (seen.checker === undefined && seen.status === 'kyc_result_approved') return false;
+	if (seen.checker === undefined && makerOf(seen.status) === 'approved') return false;
 	return outcomeOf(seen.status, seen.checker ?? null, settings.checkerReview) !== 'pending';
 }
 
