@@ -10,29 +10,20 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { Harness } from '../harness/harness';
 import { KWIKID, kwikIdWorkflow, pinned } from '../harness/workflows';
-import { TEST_PHONE, validDkycSections } from '../sandbox/fixtures';
-
-const SECTIONS: Record<string, string> = {
-	BASIC_INFORMATION: 'basicInformation',
-	FAMILY_INFORMATION: 'familyInformation',
-	PERSONAL_INFORMATION: 'personalInformation',
-	COMMUNICATION_ADDRESS: 'communicationAddress',
-	PERMANENT_ADDRESS: 'permanentAddress',
-	IDENTITY_VERIFICATION: 'identityVerification',
-	INPERSON_VERIFICATION: 'inPersonVerification',
-	FATCA_DECLARATION: 'fatcaDeclaration',
-};
+import { TEST_PHONE } from '../sandbox/fixtures';
+import { fieldModeSections } from '../test/dkyc/helpers';
 
 async function main(): Promise<void> {
 	const [url, username, password, recordsText] = process.argv.slice(2);
 	const records = Number(recordsText);
 	const harness = new Harness().addKwikIdCredential({ domain: url, environment: 'test', username, password });
-	const sections = validDkycSections() as unknown as Record<string, INodeParameters>;
 	const parameters: INodeParameters = {
 		resource: 'dkyc',
 		operation: 'pushUserData',
 		userId: '={{ $json.id }}',
 		phoneNumber: TEST_PHONE,
+		// The form sections as the Push DKYC tests set them (one definition of the parameter names).
+		...fieldModeSections(),
 		documentCollection: {
 			documents: {
 				docPhotoSource: 'binary',
@@ -50,7 +41,6 @@ async function main(): Promise<void> {
 			},
 		},
 	};
-	for (const [section, name] of Object.entries(SECTIONS)) parameters[name] = { fields: { ...sections[section] } };
 	const photo = Buffer.alloc(1024 * 1024, 7).toString('base64');
 	const items = (count: number, prefix: string) =>
 		Array.from({ length: count }, (_, index) => ({
