@@ -69,9 +69,13 @@ export type Outcome =
 	/** Anything that says nothing about load (a 4xx, a refused login, a cancelled read). */
 	| { kind: 'other' };
 
-/** In flight before anything is known about the account. */
-export const INITIAL_LIMIT = 50;
-/** Far above any ceiling a run may set (200); only bounds the arithmetic. */
+/**
+ * In flight before anything is known about the account. n8n's HTTP Request node sends a whole
+ * batch at once; at KwikID's 150-300 ms a start of 50 took four rounds to reach 400 and left the
+ * node behind it (real n8n, bench/README.md). A 429 halves it within one round.
+ */
+export const INITIAL_LIMIT = 200;
+/** The highest ceiling a run may set (Max Concurrent Requests, 1,000); only bounds the arithmetic. */
 const MAX_LIMIT = 1000;
 /** After this long without any request, the gate starts over from `INITIAL_LIMIT`. */
 const IDLE_RESET_MS = 60_000;
