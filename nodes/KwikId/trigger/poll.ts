@@ -7,7 +7,8 @@
  *   get_details per poll. Sessions in a final status are skipped (option), requests run in a
  *   small pool, and a poll that finds another one of the same trigger still running skips.
  * - n8n saves static data only when a poll emits. Every state change is therefore either
- *   saved with the items it explains, or harmless to lose (a re-baseline).
+ *   saved with the items it explains, or harmless to lose (a re-baseline). n8n 2.x's durable
+ *   scheduler also reloads it from the database for every poll: carry.ts keeps it in memory.
  * - A poll that throws loses its items. So the poll throws only when it has nothing to emit:
  *   when no session could be read at all, or to report invalid session ids (see `report`).
  */
@@ -20,7 +21,9 @@ import { isPlausibleSessionId, normaliseSession, simplifySession } from '../shar
 import { redact } from '../shared/mask';
 import type { KwikIdClient, KwikIdErrorContext, RetryPolicy } from '../transport';
 import { connect, fetchSessionData, runPool } from '../transport';
-import { inTurn, pollBudget, writeResume } from './budget';
+import { inTurn, pollBudget, resumeAfter } from './budget';
+import type { Carry } from './carry';
+import { carry } from './carry';
 import type { TriggerSettings } from './parameters';
 import { readSettings } from './parameters';
 import type { Seen, StoredCode } from './state';
@@ -33,7 +36,6 @@ import {
 	isInvalidMarker,
 	readState,
 	stateKey,
-	writeState,
 } from './state';
 
 type Fetched =
@@ -202,6 +204,11 @@ function flightOf(bucket: IDataObject): Flight {
 /** Stand-in buckets for triggers whose static data is not an object (see stateBucket). */
 const memoryBuckets = new Map<string, IDataObject>();
 
+/** One active trigger: its workflow and node. */
+function triggerKey(context: IPollFunctions): string {
+	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+}
+
 /**
  * The node's static data. n8n creates it as an object, but a hand-edited or damaged workflow
  * can hold anything there (a string, null, an array), and a node cannot replace the bucket
@@ -212,7 +219,7 @@ function stateBucket(context: IPollFunctions): IDataObject {
 	const bucket: unknown = context.getWorkflowStaticData('node');
 	if (typeof bucket === 'object' && bucket !== null && !Array.isArray(bucket)) return bucket as IDataObject;
 	context.logger.warn('KwikID Trigger: its saved state is not an object; keeping state in memory only');
-	const key = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	const key = triggerKey(context);
 	let memory = memoryBuckets.get(key);
 	if (!memory) {
 		memory = {};
@@ -242,7 +249,9 @@ export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][]
 	const ticket = ++flight.issued;
 	flight.running.set(ticket, startedAt);
 	try {
-		return await pollOnce(this, settings, bucket, flight, ticket, new Date(startedAt).toISOString());
+		// Before anything reads the bucket: a poll that emitted nothing left its state here (carry.ts).
+		const carrier = carry(bucket, triggerKey(this));
+		return await pollOnce(this, settings, bucket, carrier, flight, ticket, new Date(startedAt).toISOString());
 	} finally {
 		flight.running.delete(ticket);
 	}
@@ -252,6 +261,7 @@ async function pollOnce(
 	context: IPollFunctions,
 	settings: TriggerSettings,
 	bucket: IDataObject,
+	carrier: Carry,
 	flight: Flight,
 	ticket: number,
 	at: string,
@@ -337,8 +347,9 @@ async function pollOnce(
 			items.push(toItem(id, result.status, seen, result.data, review, settings, at));
 		}
 	}
-	writeState(bucket, fp, next);
-	if (budget) writeResume(bucket, toFetch, started); // budget.ts: after writeState, which drops other keys
+	// budget.ts: where the next poll starts
+	const extra = budget ? resumeAfter(toFetch, started) : {};
+	carrier.write(bucket, fp, next, extra);
 
 	if (failed > 0) {
 		const unread = toFetch.length - read;
@@ -354,7 +365,7 @@ async function pollOnce(
 		warnPending(context, settings, next);
 		return null;
 	}
-	return report(context, settings, bucket, fp, next);
+	return report(context, settings, (reported) => carrier.write(bucket, fp, reported, extra), next);
 }
 
 function pendingIds(settings: TriggerSettings, next: Map<string, StoredCode>): string[] {
@@ -390,14 +401,13 @@ function warnPending(context: IPollFunctions, settings: TriggerSettings, next: M
 function report(
 	context: IPollFunctions,
 	settings: TriggerSettings,
-	bucket: IDataObject,
-	fp: string,
+	write: (next: Map<string, StoredCode>) => void,
 	next: Map<string, StoredCode>,
 ): null {
 	const pending = pendingIds(settings, next);
 	if (pending.length === 0) return null;
 	for (const id of pending) next.set(stateKey(id), INVALID_REPORTED);
-	writeState(bucket, fp, next);
+	write(next);
 
 	const shown = describeIds(pending);
 	throw new NodeOperationError(
