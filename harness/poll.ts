@@ -103,14 +103,14 @@ export class PollRunner {
 
 	/** Activation: the workflow is built from what the database holds. */
 	private activate(): void {
-		this.load();
-		this.context = this.pollContext('trigger', 'activate');
+		this.workflow = this.load();
+		this.context = this.pollContext(this.workflow, 'trigger', 'activate');
 		this.activating = true;
 	}
 
-	private load(): void {
+	private load(): Workflow {
 		const staticData = this.saved === undefined ? undefined : (JSON.parse(this.saved) as IDataObject);
-		this.workflow = this.harness.workflow({
+		return this.harness.workflow({
 			id: this.workflowId,
 			name: 'KwikID trigger test',
 			nodes: [this.node()],
@@ -119,17 +119,17 @@ export class PollRunner {
 		});
 	}
 
-	private pollContext(mode: 'trigger' | 'manual', activation: 'activate' | 'update' | 'manual'): PollContext {
-		const node = this.workflow.getNode(TRIGGER_NAME);
+	private pollContext(workflow: Workflow, mode: 'trigger' | 'manual', activation: 'activate' | 'update' | 'manual'): PollContext {
+		const node = workflow.getNode(TRIGGER_NAME);
 		if (!node) throw new Error('trigger node missing');
 		return new PollContext(
-			this.workflow,
+			workflow,
 			node,
 			this.additionalData(),
 			mode,
 			activation,
 			// n8n's __emit saves the static data (if changed), then starts an execution.
-			() => this.save(),
+			() => this.save(workflow),
 			() => undefined,
 			// n8n-core 2.x only (1.x's constructor stops before these): its defaults, and the budget.
 			undefined,
@@ -149,8 +149,8 @@ export class PollRunner {
 		return () => budgetMs;
 	}
 
-	private save(): void {
-		const root = this.workflow.staticData;
+	private save(workflow: Workflow = this.workflow): void {
+		const root = workflow.staticData;
 		if (root.__dataChanged !== true) return;
 		this.saved = JSON.stringify(root);
 		root.__dataChanged = false;
@@ -168,19 +168,34 @@ export class PollRunner {
 
 	/** One poll of the active workflow: the activation's own poll first, then scheduled ones. */
 	async poll(): Promise<PollOutcome> {
-		const activation = this.activating;
+		return await this.pollAs(this.activating);
+	}
+
+	/**
+	 * A poll the durable scheduler starts now, even while the activation poll is still running:
+	 * n8n 2.41 registers the scheduled jobs before it runs the activation poll (seen in a real run).
+	 */
+	async scheduledPoll(): Promise<PollOutcome> {
+		if (!this.options.durableScheduler) throw new Error('scheduledPoll() needs durableScheduler');
+		return await this.pollAs(false);
+	}
+
+	private async pollAs(activation: boolean): Promise<PollOutcome> {
+		let workflow = this.workflow;
+		let context = this.context;
 		if (!activation && this.options.durableScheduler) {
 			// The scheduler's task handler: a fresh workflow from the database for every poll.
-			this.load();
-			this.context = this.pollContext('trigger', 'update');
+			workflow = this.load();
+			context = this.pollContext(workflow, 'trigger', 'update');
+			this.workflow = workflow;
 		}
 		try {
-			const result = await this.run(this.context);
-			if (result !== null) this.context.__emit(result);
+			const result = await this.run(context);
+			if (result !== null) context.__emit(result);
 			if (activation) {
 				// Activated: n8n saves the static data, then schedules the polls.
 				this.activating = false;
-				this.save();
+				this.save(workflow);
 			}
 			return result === null ? { kind: 'none' } : { kind: 'emitted', items: result[0] ?? [] };
 		} catch (error) {
@@ -199,7 +214,7 @@ export class PollRunner {
 
 	/** "Fetch Test Event" in the editor: manual mode, its own context. Throws what the poll throws. */
 	async fetchTestEvent(): Promise<INodeExecutionData[][] | null> {
-		return await this.run(this.pollContext('manual', 'manual'));
+		return await this.run(this.pollContext(this.workflow, 'manual', 'manual'));
 	}
 
 	/** n8n restarted: unsaved static data and the process's memory are gone, the workflow is activated again. */

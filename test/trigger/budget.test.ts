@@ -80,6 +80,19 @@ describe('KwikID Trigger: the poll budget', () => {
 		}
 	});
 
+	// n8n 2.41 registers a trigger's scheduled jobs before it runs the activation poll, and each
+	// scheduled poll has its own static-data object: one started while the activation poll was
+	// still reading (seen in a real n8n 2.41.1) was not held back and could emit the same change.
+	it('under the durable poll scheduler, a poll started while the activation poll runs skips', async () => {
+		const ids = fx.sessions(3);
+		fx.sandbox.setFaults({ latencyMs: 100 });
+		const runner = fx.runner(watch(ids, { options: { emitCurrentStatus: true } }), { pollBudgetMs: 60_000, durableScheduler: true });
+		const [activation, scheduled] = await Promise.all([runner.poll(), runner.scheduledPoll()]);
+		expect(activation.kind === 'emitted' ? activation.items : []).toHaveLength(3);
+		expect(scheduled).toEqual({ kind: 'none' });
+		expect(fx.detailCalls()).toBe(3);
+	});
+
 	it('a poll that reads everything leaves no resume point', async () => {
 		const ids = fx.sessions(3);
 		const runner = fx.runner(watch(ids), { pollBudgetMs: 60_000 });

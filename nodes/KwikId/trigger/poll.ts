@@ -178,16 +178,22 @@ async function sample(context: IPollFunctions, settings: TriggerSettings): Promi
 
 /**
  * Polls of one trigger may overlap (n8n has no guard). This in-memory record, keyed by the
- * trigger's static-data object (one per activation), lets a poll skip while another is running
- * and lets a slow poll notice that a newer one has already recorded fresher statuses.
+ * trigger's static-data object (one per activation), lets a slow poll notice that a newer one has
+ * already recorded fresher statuses, and tells the activation poll (ticket 1).
  * It is not state: a restart starts it afresh, and with it no poll is in flight.
  */
 interface Flight {
 	issued: number;
 	committed: number;
-	running: Map<number, number>;
 }
 const flights = new WeakMap<object, Flight>();
+
+/**
+ * Polls in flight per trigger (workflow and node), and when each started: a poll skips while
+ * another is running. Per trigger, not per static-data object: n8n 2.x's durable scheduler gives
+ * every poll its own object, and starts scheduled polls while the activation poll still runs.
+ */
+const inFlight = new Map<string, Map<object, number>>();
 
 /** A poll running longer than this no longer blocks the next ones (it may be stuck). */
 const STALE_POLL_MS = 10 * 60_000;
@@ -195,7 +201,7 @@ const STALE_POLL_MS = 10 * 60_000;
 function flightOf(bucket: IDataObject): Flight {
 	let flight = flights.get(bucket);
 	if (!flight) {
-		flight = { issued: 0, committed: 0, running: new Map() };
+		flight = { issued: 0, committed: 0 };
 		flights.set(bucket, flight);
 	}
 	return flight;
@@ -239,21 +245,26 @@ export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][]
 
 	const bucket = stateBucket(this);
 	const flight = flightOf(bucket);
+	const trigger = triggerKey(this);
+	const running = inFlight.get(trigger) ?? new Map<object, number>();
 	const startedAt = Date.now();
-	for (const since of flight.running.values()) {
+	for (const since of running.values()) {
 		if (startedAt - since < STALE_POLL_MS) {
 			this.logger.debug('KwikID Trigger: previous poll still running, skipping this one');
 			return null;
 		}
 	}
 	const ticket = ++flight.issued;
-	flight.running.set(ticket, startedAt);
+	const self = {};
+	running.set(self, startedAt);
+	inFlight.set(trigger, running);
 	try {
 		// Before anything reads the bucket: a poll that emitted nothing left its state here (carry.ts).
-		const carrier = carry(bucket, triggerKey(this));
+		const carrier = carry(bucket, trigger);
 		return await pollOnce(this, settings, bucket, carrier, flight, ticket, new Date(startedAt).toISOString());
 	} finally {
-		flight.running.delete(ticket);
+		running.delete(self);
+		if (running.size === 0 && inFlight.get(trigger) === running) inFlight.delete(trigger);
 	}
 }
 
