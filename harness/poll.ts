@@ -12,8 +12,13 @@
  *   Here the first poll() after activation, a restart or a reconfigure is that activation poll;
  * - any later poll returning null or throwing saves nothing (a throw becomes an error execution);
  * - "Fetch Test Event" runs the poll on a fresh PollContext in manual mode.
+ * With `durableScheduler` it runs the later polls as n8n 2.41's durable poll scheduler does
+ * (N8N_SCHEDULER_POLL_TRIGGERS_ENABLED, packages/cli PollTriggerTaskHandler): each on a Workflow
+ * and PollContext built afresh from the saved static data, so what a poll that emitted nothing
+ * changed is not there at the next one.
  * What it adds for tests: `restart()` drops every unsaved change (n8n restarted, the static data
- * comes back from the database as last saved), and access to the saved and live state.
+ * comes back from the database as last saved, the process's memory is empty), and access to the
+ * saved and live state.
  */
 import type {
 	IDataObject,
@@ -29,9 +34,11 @@ import { PollContext } from 'n8n-core';
 import type { Harness } from './harness';
 import { initN8nCore } from './n8nCore';
 import { nodeTypes, PACKAGE } from './nodeTypes';
+import { forgetCarried } from '../nodes/KwikId/trigger/carry';
 
 export const TRIGGER_NAME = 'KwikID Trigger';
-const WORKFLOW_ID = 'poll-test-workflow';
+/** Each runner is its own workflow: the trigger keeps memory per workflow and node. */
+let runners = 0;
 
 export type PollOutcome =
 	| { kind: 'emitted'; items: INodeExecutionData[] }
@@ -46,6 +53,8 @@ export interface PollRunnerOptions {
 	 * 2.x's own default otherwise. n8n-core 1.x has none and ignores it.
 	 */
 	pollBudgetMs?: number;
+	/** Later polls as n8n 2.x's durable poll scheduler runs them: each from the saved static data. */
+	durableScheduler?: boolean;
 }
 
 export class PollRunner {
@@ -63,6 +72,8 @@ export class PollRunner {
 
 	/** The next poll() is the one n8n runs when it activates the workflow. */
 	private activating = true;
+
+	private readonly workflowId = `poll-test-workflow-${++runners}`;
 
 	constructor(
 		private readonly harness: Harness,
@@ -92,40 +103,54 @@ export class PollRunner {
 
 	/** Activation: the workflow is built from what the database holds. */
 	private activate(): void {
+		this.workflow = this.load();
+		this.context = this.pollContext(this.workflow, 'trigger', 'activate');
+		this.activating = true;
+	}
+
+	private load(): Workflow {
 		const staticData = this.saved === undefined ? undefined : (JSON.parse(this.saved) as IDataObject);
-		this.workflow = this.harness.workflow({
-			id: WORKFLOW_ID,
+		return this.harness.workflow({
+			id: this.workflowId,
 			name: 'KwikID trigger test',
 			nodes: [this.node()],
 			connections: {},
 			staticData,
 		});
-		this.context = this.pollContext('trigger', 'activate');
-		this.activating = true;
 	}
 
-	private pollContext(mode: 'trigger' | 'manual', activation: 'activate' | 'manual'): PollContext {
-		const node = this.workflow.getNode(TRIGGER_NAME);
+	private pollContext(workflow: Workflow, mode: 'trigger' | 'manual', activation: 'activate' | 'update' | 'manual'): PollContext {
+		const node = workflow.getNode(TRIGGER_NAME);
 		if (!node) throw new Error('trigger node missing');
 		return new PollContext(
-			this.workflow,
+			workflow,
 			node,
 			this.additionalData(),
 			mode,
 			activation,
 			// n8n's __emit saves the static data (if changed), then starts an execution.
-			() => this.save(),
+			() => this.save(workflow),
 			() => undefined,
 			// n8n-core 2.x only (1.x's constructor stops before these): its defaults, and the budget.
 			undefined,
 			undefined,
 			undefined,
-			this.options.pollBudgetMs === undefined ? undefined : () => this.options.pollBudgetMs ?? 0,
+			this.budget(activation),
 		);
 	}
 
-	private save(): void {
-		const root = this.workflow.staticData;
+	/**
+	 * The budget a poll is given. n8n 2.41 runs the activation poll outside its scheduler, with
+	 * n8n-core's default (5 minutes); the scheduler gives its polls the configured budget.
+	 */
+	private budget(activation: string): (() => number) | undefined {
+		const budgetMs = this.options.pollBudgetMs;
+		if (budgetMs === undefined || (this.options.durableScheduler && activation === 'activate')) return undefined;
+		return () => budgetMs;
+	}
+
+	private save(workflow: Workflow = this.workflow): void {
+		const root = workflow.staticData;
 		if (root.__dataChanged !== true) return;
 		this.saved = JSON.stringify(root);
 		root.__dataChanged = false;
@@ -143,14 +168,34 @@ export class PollRunner {
 
 	/** One poll of the active workflow: the activation's own poll first, then scheduled ones. */
 	async poll(): Promise<PollOutcome> {
-		const activation = this.activating;
+		return await this.pollAs(this.activating);
+	}
+
+	/**
+	 * A poll the durable scheduler starts now, even while the activation poll is still running:
+	 * n8n 2.41 registers the scheduled jobs before it runs the activation poll (seen in a real run).
+	 */
+	async scheduledPoll(): Promise<PollOutcome> {
+		if (!this.options.durableScheduler) throw new Error('scheduledPoll() needs durableScheduler');
+		return await this.pollAs(false);
+	}
+
+	private async pollAs(activation: boolean): Promise<PollOutcome> {
+		let workflow = this.workflow;
+		let context = this.context;
+		if (!activation && this.options.durableScheduler) {
+			// The scheduler's task handler: a fresh workflow from the database for every poll.
+			workflow = this.load();
+			context = this.pollContext(workflow, 'trigger', 'update');
+			this.workflow = workflow;
+		}
 		try {
-			const result = await this.run(this.context);
-			if (result !== null) this.context.__emit(result);
+			const result = await this.run(context);
+			if (result !== null) context.__emit(result);
 			if (activation) {
 				// Activated: n8n saves the static data, then schedules the polls.
 				this.activating = false;
-				this.save();
+				this.save(workflow);
 			}
 			return result === null ? { kind: 'none' } : { kind: 'emitted', items: result[0] ?? [] };
 		} catch (error) {
@@ -169,11 +214,12 @@ export class PollRunner {
 
 	/** "Fetch Test Event" in the editor: manual mode, its own context. Throws what the poll throws. */
 	async fetchTestEvent(): Promise<INodeExecutionData[][] | null> {
-		return await this.run(this.pollContext('manual', 'manual'));
+		return await this.run(this.pollContext(this.workflow, 'manual', 'manual'));
 	}
 
-	/** n8n restarted: unsaved static data is gone, the workflow is activated again. */
+	/** n8n restarted: unsaved static data and the process's memory are gone, the workflow is activated again. */
 	restart(): void {
+		forgetCarried();
 		this.activate();
 	}
 
@@ -197,6 +243,7 @@ export class PollRunner {
 	/** Replaces the database's copy (e.g. with something corrupt) and restarts. */
 	replaceSavedState(nodeState: unknown): void {
 		this.saved = JSON.stringify({ [`node:${TRIGGER_NAME}`]: nodeState });
+		forgetCarried();
 		this.activate();
 	}
 

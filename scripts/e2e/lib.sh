@@ -221,7 +221,7 @@ prepare_line() {
 	log "run folder $RUN"
 
 	install_package
-	start_sandbox
+	start_sandbox --log-limit 5000 # poll-budget.sh reads every get_details of its polls
 
 	fill "$FIXTURES/credential.json" "$RUN/credential.json" --arg url "$SANDBOX" '.[0].data.domain = $url'
 	n8n import:credentials --input="$RUN/credential.json" >>"$RUN/n8n-cli.log" 2>&1 || die "import:credentials failed (see $RUN/n8n-cli.log)"

@@ -13,6 +13,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$HERE/examples.sh"
 source "$HERE/bank.sh"
+source "$HERE/poll-budget.sh"
 
 WF_SEND_LINK=kwikidE2eSendLnk
 WF_PUSH_DKYC=kwikidE2ePushDky
@@ -248,6 +249,9 @@ run_line() {
 	check_examples
 
 	check_trigger
+
+	# n8n 2.x's durable poll scheduler with a small poll budget (a fresh n8n start of its own).
+	[[ $N8N_VERSION == 1.* ]] || check_poll_budget
 
 	cleanup
 	trap - EXIT

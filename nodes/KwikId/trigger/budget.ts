@@ -9,8 +9,9 @@
  * (a session not read keeps its stored status, so its change is emitted when it is read).
  *
  * Where to start is kept in the trigger's static data under `RESUME_KEY`: the session ID to read
- * first (an ID, not a position, so an edited list does not shift it). state.ts's writeState
- * rewrites the static data: the resume point is written after it (`writeResume`).
+ * first (an ID, not a position, so an edited list does not shift it), written with the state
+ * (state.ts's writeState). n8n 2.41's scheduler saves it only when a poll emits; carry.ts keeps
+ * it in memory between polls that emit nothing.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -50,8 +51,7 @@ export function inTurn(ids: readonly string[], bucket: IDataObject): string[] {
 	return from <= 0 ? [...ids] : [...ids.slice(from), ...ids.slice(0, from)];
 }
 
-/** Stores where the next poll starts: the first ID not started in this one, or nothing. */
-export function writeResume(bucket: IDataObject, order: readonly string[], started: number): void {
-	if (started < order.length) bucket[RESUME_KEY] = order[started];
-	else delete bucket[RESUME_KEY];
+/** What to store beside the state for the next poll: the first ID not started in this one, or nothing. */
+export function resumeAfter(order: readonly string[], started: number): IDataObject {
+	return started < order.length ? { [RESUME_KEY]: order[started] } : {};
 }

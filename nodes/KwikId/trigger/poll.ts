@@ -7,7 +7,8 @@
  *   get_details per poll. Sessions in a final status are skipped (option), requests run in a
  *   small pool, and a poll that finds another one of the same trigger still running skips.
  * - n8n saves static data only when a poll emits. Every state change is therefore either
- *   saved with the items it explains, or harmless to lose (a re-baseline).
+ *   saved with the items it explains, or harmless to lose (a re-baseline). n8n 2.x's durable
+ *   scheduler also reloads it from the database for every poll: carry.ts keeps it in memory.
  * - A poll that throws loses its items. So the poll throws only when it has nothing to emit:
  *   when no session could be read at all, or to report invalid session ids (see `report`).
  */
@@ -20,7 +21,9 @@ import { isPlausibleSessionId, normaliseSession, simplifySession } from '../shar
 import { redact } from '../shared/mask';
 import type { KwikIdClient, KwikIdErrorContext, RetryPolicy } from '../transport';
 import { connect, fetchSessionData, runPool } from '../transport';
-import { inTurn, pollBudget, writeResume } from './budget';
+import { inTurn, pollBudget, resumeAfter } from './budget';
+import type { Carry } from './carry';
+import { carry } from './carry';
 import type { TriggerSettings } from './parameters';
 import { readSettings } from './parameters';
 import type { Seen, StoredCode } from './state';
@@ -33,7 +36,6 @@ import {
 	isInvalidMarker,
 	readState,
 	stateKey,
-	writeState,
 } from './state';
 
 type Fetched =
@@ -176,16 +178,22 @@ async function sample(context: IPollFunctions, settings: TriggerSettings): Promi
 
 /**
  * Polls of one trigger may overlap (n8n has no guard). This in-memory record, keyed by the
- * trigger's static-data object (one per activation), lets a poll skip while another is running
- * and lets a slow poll notice that a newer one has already recorded fresher statuses.
+ * trigger's static-data object (one per activation), lets a slow poll notice that a newer one has
+ * already recorded fresher statuses, and tells the activation poll (ticket 1).
  * It is not state: a restart starts it afresh, and with it no poll is in flight.
  */
 interface Flight {
 	issued: number;
 	committed: number;
-	running: Map<number, number>;
 }
 const flights = new WeakMap<object, Flight>();
+
+/**
+ * Polls in flight per trigger (workflow and node), and when each started: a poll skips while
+ * another is running. Per trigger, not per static-data object: n8n 2.x's durable scheduler gives
+ * every poll its own object, and starts scheduled polls while the activation poll still runs.
+ */
+const inFlight = new Map<string, Map<object, number>>();
 
 /** A poll running longer than this no longer blocks the next ones (it may be stuck). */
 const STALE_POLL_MS = 10 * 60_000;
@@ -193,7 +201,7 @@ const STALE_POLL_MS = 10 * 60_000;
 function flightOf(bucket: IDataObject): Flight {
 	let flight = flights.get(bucket);
 	if (!flight) {
-		flight = { issued: 0, committed: 0, running: new Map() };
+		flight = { issued: 0, committed: 0 };
 		flights.set(bucket, flight);
 	}
 	return flight;
@@ -201,6 +209,11 @@ function flightOf(bucket: IDataObject): Flight {
 
 /** Stand-in buckets for triggers whose static data is not an object (see stateBucket). */
 const memoryBuckets = new Map<string, IDataObject>();
+
+/** One active trigger: its workflow and node. */
+function triggerKey(context: IPollFunctions): string {
+	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+}
 
 /**
  * The node's static data. n8n creates it as an object, but a hand-edited or damaged workflow
@@ -212,7 +225,7 @@ function stateBucket(context: IPollFunctions): IDataObject {
 	const bucket: unknown = context.getWorkflowStaticData('node');
 	if (typeof bucket === 'object' && bucket !== null && !Array.isArray(bucket)) return bucket as IDataObject;
 	context.logger.warn('KwikID Trigger: its saved state is not an object; keeping state in memory only');
-	const key = `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+	const key = triggerKey(context);
 	let memory = memoryBuckets.get(key);
 	if (!memory) {
 		memory = {};
@@ -232,19 +245,26 @@ export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][]
 
 	const bucket = stateBucket(this);
 	const flight = flightOf(bucket);
+	const trigger = triggerKey(this);
+	const running = inFlight.get(trigger) ?? new Map<object, number>();
 	const startedAt = Date.now();
-	for (const since of flight.running.values()) {
+	for (const since of running.values()) {
 		if (startedAt - since < STALE_POLL_MS) {
 			this.logger.debug('KwikID Trigger: previous poll still running, skipping this one');
 			return null;
 		}
 	}
 	const ticket = ++flight.issued;
-	flight.running.set(ticket, startedAt);
+	const self = {};
+	running.set(self, startedAt);
+	inFlight.set(trigger, running);
 	try {
-		return await pollOnce(this, settings, bucket, flight, ticket, new Date(startedAt).toISOString());
+		// Before anything reads the bucket: a poll that emitted nothing left its state here (carry.ts).
+		const carrier = carry(bucket, trigger);
+		return await pollOnce(this, settings, bucket, carrier, flight, ticket, new Date(startedAt).toISOString());
 	} finally {
-		flight.running.delete(ticket);
+		running.delete(self);
+		if (running.size === 0 && inFlight.get(trigger) === running) inFlight.delete(trigger);
 	}
 }
 
@@ -252,6 +272,7 @@ async function pollOnce(
 	context: IPollFunctions,
 	settings: TriggerSettings,
 	bucket: IDataObject,
+	carrier: Carry,
 	flight: Flight,
 	ticket: number,
 	at: string,
@@ -337,8 +358,9 @@ async function pollOnce(
 			items.push(toItem(id, result.status, seen, result.data, review, settings, at));
 		}
 	}
-	writeState(bucket, fp, next);
-	if (budget) writeResume(bucket, toFetch, started); // budget.ts: after writeState, which drops other keys
+	// budget.ts: where the next poll starts
+	const extra = budget ? resumeAfter(toFetch, started) : {};
+	carrier.write(bucket, fp, next, extra);
 
 	if (failed > 0) {
 		const unread = toFetch.length - read;
@@ -354,7 +376,7 @@ async function pollOnce(
 		warnPending(context, settings, next);
 		return null;
 	}
-	return report(context, settings, bucket, fp, next);
+	return report(context, settings, (reported) => carrier.write(bucket, fp, reported, extra), next);
 }
 
 function pendingIds(settings: TriggerSettings, next: Map<string, StoredCode>): string[] {
@@ -390,14 +412,13 @@ function warnPending(context: IPollFunctions, settings: TriggerSettings, next: M
 function report(
 	context: IPollFunctions,
 	settings: TriggerSettings,
-	bucket: IDataObject,
-	fp: string,
+	write: (next: Map<string, StoredCode>) => void,
 	next: Map<string, StoredCode>,
 ): null {
 	const pending = pendingIds(settings, next);
 	if (pending.length === 0) return null;
 	for (const id of pending) next.set(stateKey(id), INVALID_REPORTED);
-	writeState(bucket, fp, next);
+	write(next);
 
 	const shown = describeIds(pending);
 	throw new NodeOperationError(

@@ -7,7 +7,9 @@
  * which never produces a transition that did not happen.
  *
  * Stored shape (version 1):
- *   { v: 1, fp: "<hash of the KwikID base URL>", s: { "<session id>": <code>, ... } }
+ *   { v: 1, fp: "<hash of the KwikID base URL>", s: { "<session id>": <code>, ... },
+ *     r: "<session id the next poll reads first>" (budget.ts, only when a poll stopped early),
+ *     w: "<mark of the poll that wrote it>" (carry.ts) }
  * A code is `[status, checker]`: the status as the index of a known status in STATUS_CODES (1-2
  * bytes) or the status text itself for one KwikID added later, and the checker's state as one
  * letter (CHECKER_LETTERS, "" for no checker fields); or a marker for an invalid id
@@ -150,16 +152,18 @@ export function readState(bucket: IDataObject, fp: string): Map<string, StoredCo
 }
 
 /**
- * Replaces the state. The bucket's top-level keys are assigned (not nested ones mutated) because
- * n8n only notices changes made directly on its observable static-data objects.
+ * Replaces the state, with `extra` top-level keys beside it (the resume point, the write mark);
+ * any other key is dropped. The bucket's top-level keys are assigned (not nested ones mutated)
+ * because n8n only notices changes made directly on its observable static-data objects.
  */
-export function writeState(bucket: IDataObject, fp: string, known: Map<string, StoredCode>): void {
+export function writeState(bucket: IDataObject, fp: string, known: Map<string, StoredCode>, extra: IDataObject = {}): void {
 	const sessions: IDataObject = {};
 	for (const [key, code] of known) sessions[key] = code;
 	for (const key of Object.keys(bucket)) {
-		if (key !== 'v' && key !== 'fp' && key !== 's') delete bucket[key];
+		if (key !== 'v' && key !== 'fp' && key !== 's' && !(key in extra)) delete bucket[key];
 	}
 	bucket.v = VERSION;
 	bucket.fp = fp;
 	bucket.s = sessions;
+	for (const [key, value] of Object.entries(extra)) bucket[key] = value;
 }
