@@ -84,16 +84,16 @@ async function grantsNow(gate: RateGate): Promise<boolean> {
 }
 
 describe('RateGate', () => {
-	it('starts at 50 in flight and doubles per round of successes while latency stays flat', async () => {
+	it('starts at 200 in flight and doubles per round of successes while latency stays flat', async () => {
 		const gate = new RateGate(new FakeClock());
 		expect(gate.limit).toBe(INITIAL_LIMIT);
-		expect(INITIAL_LIMIT).toBe(50);
-		for (let round = 0; round < 3; round++) {
+		expect(INITIAL_LIMIT).toBe(200);
+		for (let round = 0; round < 2; round++) {
 			const permits = await take(gate, Math.floor(gate.limit));
 			expect(await grantsNow(gate)).toBe(false);
 			for (const permit of permits) gate.release(permit, { kind: 'ok', latencyMs: 150 });
 		}
-		expect(gate.limit).toBe(400);
+		expect(gate.limit).toBe(800);
 	});
 
 	it('a 429 halves what was in flight, once per round however many 429s that round brings', async () => {
@@ -381,5 +381,97 @@ describe('runPool', () => {
 		// Index 4 had started alongside 3 (two at a time); nothing after it.
 		expect(results.filter((result) => result !== undefined).length).toBeLessThanOrEqual(5);
 		expect(results[9]).toBeUndefined();
+	});
+});
+
+describe('RateGate: pacing after a Retry-After pause', () => {
+	/**
+	 * `count` requests against a token bucket (CAPACITY at once, REFILL per second) that answers a
+	 * 429 with `Retry-After: 1` on an empty bucket, each answer after LATENCY ms, on the fake clock.
+	 * A refused request waits its Retry-After and asks again with its ticket, as the client does.
+	 */
+	async function bucketRun(count: number): Promise<{ refused: number; refusedAfterFirstPause: number; gate: RateGate }> {
+		const CAPACITY = 20;
+		const REFILL = 50;
+		const LATENCY = 150;
+		const clock = new FakeClock();
+		const gate = new RateGate(clock);
+		let tokens = CAPACITY;
+		let filledAt = clock.now();
+		let refused = 0;
+		let firstPauseOver = Number.POSITIVE_INFINITY;
+		let refusedAfterFirstPause = 0;
+		const bucketTake = (): boolean => {
+			const now = clock.now();
+			tokens = Math.min(CAPACITY, tokens + ((now - filledAt) * REFILL) / 1000);
+			filledAt = now;
+			if (tokens < 1) return false;
+			tokens -= 1;
+			return true;
+		};
+		const one = async (): Promise<void> => {
+			const ticket = gate.ticket();
+			for (;;) {
+				const permit = await gate.acquire(ticket);
+				const accepted = bucketTake();
+				await clock.sleep(LATENCY);
+				if (accepted) {
+					gate.release(permit, { kind: 'ok', latencyMs: LATENCY });
+					return;
+				}
+				refused++;
+				if (clock.now() > firstPauseOver) refusedAfterFirstPause++;
+				if (!Number.isFinite(firstPauseOver)) firstPauseOver = clock.now() + 1000 + LATENCY;
+				gate.release(permit, { kind: 'rateLimited', retryAfterMs: 1000 });
+				await clock.sleep(1000);
+			}
+		};
+		await clock.runUntil(Promise.all(Array.from({ length: count }, one)));
+		return { refused, refusedAfterFirstPause, gate };
+	}
+
+	it('after the first 429 with Retry-After, paces starts near the rate the account accepts and meets few more', async () => {
+		const { refused, refusedAfterFirstPause, gate } = await bucketRun(600);
+		// The first round of INITIAL_LIMIT meets the empty bucket; after its pause the gate paces
+		// (about 50/s here) instead of releasing bursts into the bucket again and again.
+		expect(Number.isFinite(gate.pacedRate)).toBe(true);
+		expect(gate.pacedRate).toBeLessThan(100);
+		expect(refused).toBeGreaterThan(0);
+		// Unpaced, every pause ends in a burst that the bucket refuses: hundreds of 429s.
+		expect(refusedAfterFirstPause).toBeLessThan(60);
+	});
+
+	it('paces from the accepted rate: starts after the pause are spaced, and an idle gate forgets it', async () => {
+		const clock = new FakeClock();
+		const gate = new RateGate(clock);
+		// 21 requests in flight; a second later one is refused with "wait a second", 20 succeed.
+		const permits = await take(gate, 21);
+		await clock.advance(1000);
+		gate.release(permits[20], { kind: 'rateLimited', retryAfterMs: 1000 });
+		for (const permit of permits.slice(0, 20)) gate.release(permit, { kind: 'ok', latencyMs: 1000 });
+		const granted: number[] = [];
+		const waiting = Array.from({ length: 4 }, async () => {
+			const permit = await gate.acquire();
+			granted.push(clock.now());
+			return permit;
+		});
+		await clock.advance(1000);
+		// 20 successes over the 1 s measured: 20 starts per second, one at once, then 50 ms apart.
+		expect(gate.pacedRate).toBe(20);
+		expect(granted).toHaveLength(1);
+		await clock.advance(49);
+		expect(granted).toHaveLength(1);
+		await clock.advance(1);
+		expect(granted).toHaveLength(2);
+		await clock.advance(50);
+		await clock.advance(50);
+		expect(granted).toHaveLength(4);
+		expect(granted.map((at) => at - granted[0])).toEqual([0, 50, 100, 150]);
+		for (const permit of await Promise.all(waiting)) gate.release(permit, { kind: 'ok', latencyMs: 50 });
+		// A minute without requests: the gate starts over, unpaced.
+		await clock.advance(61_000);
+		const [fresh] = await take(gate, 1);
+		expect(gate.pacedRate).toBe(Number.POSITIVE_INFINITY);
+		gate.release(fresh, { kind: 'ok' });
 	});
 });

@@ -20,6 +20,12 @@
  *     ceiling does not inflate it (TCP's "congestion window validation");
  *   - Retry-After (also of a 429 that was the item's last try) pauses every request to the
  *     account until then; without one, requests are spaced once it is down to one at a time.
+ *   - after such a pause, request starts are also paced at the rate the account accepted in the
+ *     second before it (a token bucket's refill rate, when the bucket was the limit), growing by
+ *     half per second until the next 429 with Retry-After, then by 2 requests/s per second. A 429
+ *     that pauses the whole account is costly (a second of nothing for Retry-After: 1, the
+ *     smallest the header can say), so after the first one the gate avoids the next rather than
+ *     finding the limit again by hitting it.
  *   Waiting requests get permits first-come-first-served by when they first asked, so an item
  *     retrying after a 429 goes before items that have not been sent yet and never loses the
  *     race for refilled capacity. A waiter whose execution is cancelled leaves the queue.
@@ -63,14 +69,35 @@ export type Outcome =
 	/** Anything that says nothing about load (a 4xx, a refused login, a cancelled read). */
 	| { kind: 'other' };
 
-/** In flight before anything is known about the account. */
-export const INITIAL_LIMIT = 50;
-/** Far above any ceiling a run may set (200); only bounds the arithmetic. */
+/**
+ * In flight before anything is known about the account. n8n's HTTP Request node sends a whole
+ * batch at once; at KwikID's 150-300 ms a start of 50 took four rounds to reach 400 and left the
+ * node behind it (real n8n, bench/README.md). A 429 halves it within one round.
+ */
+export const INITIAL_LIMIT = 200;
+/** The highest ceiling a run may set (Max Concurrent Requests, 1,000); only bounds the arithmetic. */
 const MAX_LIMIT = 1000;
 /** After this long without any request, the gate starts over from `INITIAL_LIMIT`. */
 const IDLE_RESET_MS = 60_000;
 /** The lowest latency is remembered over two such windows, so a change of route is learnt. */
 const MIN_LATENCY_WINDOW_MS = 30_000;
+/**
+ * The span the accepted rate is measured over: two seconds, so the burst a token bucket lets
+ * through after a pause weighs half; at least one second, so a bucket's first burst is not read
+ * as its rate.
+ */
+const RATE_WINDOW_MS = 2000;
+const RATE_MIN_SPAN_MS = 1000;
+/** A paced account that met no 429 with Retry-After for this long may have had its limit raised. */
+const RATE_FORGET_MS = 10_000;
+/** Pacing never goes below this many starts per second (requests would crawl on a bad estimate). */
+const MIN_RATE = 2;
+/** After a paced 429: just under what the account took, and at least this much slower than before. */
+const RATE_BACKOFF = 0.8;
+const RATE_CUT = 0.85;
+/** Growth of the paced rate per second: by half before the first paced 429, then by 2/s. */
+const RATE_FAST_GROWTH = 0.5;
+const RATE_SLOW_GROWTH = 2;
 /** Answers seen before rising latency counts. */
 const LATENCY_SAMPLES = 24;
 const LATENCY_FLOOR = 10;
@@ -104,6 +131,20 @@ export class RateGate {
 	private previousMinLatency = Number.POSITIVE_INFINITY;
 	private minLatencySince = 0;
 	private tickets = 0;
+	/** Request starts per second once a Retry-After paused the account; Infinity: not paced. */
+	private rate = Number.POSITIVE_INFINITY;
+	/** Whether a 429 with Retry-After came while paced: the rate then grows slowly. */
+	private rateFound = false;
+	/** A Retry-After pause ended: the rate is (re)estimated when the next permit is handed out. */
+	private estimateRate = false;
+	private nextStartAt = 0;
+	/** Time spent paused by Retry-After, counting the part of the current pause still to come. */
+	private pausedTotal = 0;
+	/** Active times (clock minus pauses) of recent successes, oldest first. */
+	private successes: number[] = [];
+	/** Active time of the first request since the gate (re)started, and of the last rate cut. */
+	private activeSince = Number.NaN;
+	private rateCutAt = 0;
 	/** Sorted by ticket: the oldest request first. */
 	private readonly waiting: Waiter[] = [];
 
@@ -112,6 +153,11 @@ export class RateGate {
 	/** Requests currently allowed in flight. For tests and logs. */
 	get limit(): number {
 		return this.window;
+	}
+
+	/** Request starts per second the gate paces at (Infinity: not paced). For tests and logs. */
+	get pacedRate(): number {
+		return this.rate;
 	}
 
 	/** Requests waiting for a permit. For tests. */
@@ -163,6 +209,10 @@ export class RateGate {
 				this.narrow(before / 2);
 			}
 			if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0) {
+				if (current || !Number.isFinite(this.rate)) {
+					if (Number.isFinite(this.rate)) this.rateFound = true;
+					this.estimateRate = true;
+				}
 				this.pause(outcome.retryAfterMs);
 			} else if (this.window < 2) {
 				// Down to one request at a time and still refused (no Retry-After, or "0"): one at a
@@ -176,6 +226,7 @@ export class RateGate {
 			if (current) this.narrow(this.window * 0.75);
 		} else if (outcome.kind === 'ok') {
 			this.refusedInARow = 0;
+			this.countSuccess(now);
 			if (outcome.latencyMs !== undefined && this.latencyRising(outcome.latencyMs, now)) {
 				// Never below LATENCY_FLOOR for latency alone: a slow answer is not a refusal.
 				if (current && this.window > LATENCY_FLOOR) this.narrow(Math.max(LATENCY_FLOOR, this.window * 0.9));
@@ -222,7 +273,37 @@ export class RateGate {
 	}
 
 	private pause(ms: number): void {
-		this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
+		const now = this.clock.now();
+		const until = now + ms;
+		if (until <= this.pausedUntil) return;
+		this.pausedTotal += until - Math.max(this.pausedUntil, now);
+		this.pausedUntil = until;
+	}
+
+	/** The clock without the time spent paused: rates are measured while requests could go. */
+	private activeTime(now: number): number {
+		return now - this.pausedTotal + Math.max(0, this.pausedUntil - now);
+	}
+
+	private countSuccess(now: number): void {
+		const at = this.activeTime(now);
+		this.successes.push(at);
+		while (this.successes.length > 0 && this.successes[0] < at - RATE_WINDOW_MS) this.successes.shift();
+		if (!Number.isFinite(this.rate)) return;
+		if (this.rateFound && at - this.rateCutAt > RATE_FORGET_MS) this.rateFound = false;
+		// Per success, so per second the rate grows by RATE_FAST_GROWTH of itself, or by RATE_SLOW_GROWTH.
+		this.rate += this.rateFound ? RATE_SLOW_GROWTH / this.rate : RATE_FAST_GROWTH;
+	}
+
+	/**
+	 * Successes per second over the last RATE_WINDOW_MS of active time: what the account accepted
+	 * right before the pause.
+	 */
+	private acceptedRate(now: number): number {
+		const active = this.activeTime(now);
+		const recent = this.successes.filter((at) => at >= active - RATE_WINDOW_MS).length;
+		const span = Math.min(RATE_WINDOW_MS, Math.max(RATE_MIN_SPAN_MS, active - this.activeSince));
+		return (recent * 1000) / span;
 	}
 
 	private resetIfIdle(): void {
@@ -237,24 +318,50 @@ export class RateGate {
 		this.latencySamples = 0;
 		this.minLatency = Number.POSITIVE_INFINITY;
 		this.previousMinLatency = Number.POSITIVE_INFINITY;
+		this.rate = Number.POSITIVE_INFINITY;
+		this.rateFound = false;
+		this.estimateRate = false;
+		this.successes = [];
+		this.activeSince = Number.NaN;
+	}
+
+	/** Wakes the gate at `at` (a pause's end, the next paced start) unless a wake comes sooner. */
+	private wakeUpAt(at: number, now: number): void {
+		if (this.wakeAt !== 0 && this.wakeAt <= at) return;
+		this.wakeAt = at;
+		void this.clock.sleep(at - now).then(() => {
+			if (this.wakeAt === at) this.wakeAt = 0;
+			this.pump();
+		});
 	}
 
 	/** Hands permits to the oldest waiters while there is room and no pause. */
 	private pump(): void {
 		const now = this.clock.now();
 		if (this.pausedUntil > now) {
-			if (this.waiting.length > 0 && this.wakeAt < this.pausedUntil) {
-				const at = this.pausedUntil;
-				this.wakeAt = at;
-				void this.clock.sleep(at - now).then(() => {
-					if (this.wakeAt === at) this.wakeAt = 0;
-					this.pump();
-				});
-			}
+			if (this.waiting.length > 0) this.wakeUpAt(this.pausedUntil, now);
 			return;
 		}
+		if (this.estimateRate && this.waiting.length > 0) {
+			this.estimateRate = false;
+			const accepted = Math.max(MIN_RATE, this.acceptedRate(now));
+			this.rate = this.rateFound ? Math.max(MIN_RATE, Math.min(this.rate * RATE_CUT, accepted * RATE_BACKOFF)) : accepted;
+			this.rateCutAt = this.activeTime(now);
+			this.nextStartAt = now;
+		}
 		while (this.waiting.length > 0 && this.inFlight < Math.max(1, Math.floor(this.window))) {
+			if (Number.isFinite(this.rate)) {
+				if (this.nextStartAt > now) {
+					this.wakeUpAt(this.nextStartAt, now);
+					return;
+				}
+				// A wake that came late keeps the pace; time without waiters is not saved up for a
+				// burst (at most one start's worth).
+				const interval = 1000 / this.rate;
+				this.nextStartAt = Math.max(this.nextStartAt, now - interval) + interval;
+			}
 			const waiter = this.waiting.shift() as Waiter;
+			if (Number.isNaN(this.activeSince)) this.activeSince = this.activeTime(now);
 			this.inFlight++;
 			this.busiest = Math.max(this.busiest, this.inFlight);
 			this.lastActivity = now;
