@@ -1,6 +1,6 @@
 import { buildDkycBody, validDkycSections } from '../../sandbox/fixtures';
 import { isLoopback } from '../../sandbox/http';
-import { PATHS, call, getToken, obj, useSandbox } from './helpers';
+import { PATHS, call, getToken, obj, useSandbox, within } from './helpers';
 
 const ctx = useSandbox();
 
@@ -68,10 +68,11 @@ describe('/__sandbox control endpoint', () => {
 	it('is neither counted nor faulted', async () => {
 		// A minute of latency: a control call that waited for it would lose the race below.
 		await control('POST', '/faults', { drop: { count: 10 }, latencyMs: 60_000 });
-		const answered = await Promise.race([
+		const answered = await within(
 			Promise.all([control('GET', '/stats'), control('GET', '/sessions')]).then((answers) => answers.map((a) => a.status)),
-			new Promise<string>((resolve) => setTimeout(() => resolve('delayed'), 10_000)),
-		]);
+			10_000,
+			'delayed',
+		);
 		expect(answered).toEqual([200, 200]);
 		expect(obj((await control('GET', '/stats')).body).total).toBe(0);
 		await control('DELETE', '/faults');

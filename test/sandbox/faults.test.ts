@@ -1,6 +1,6 @@
 import { createSandbox } from '../../sandbox/server';
 import { buildDkycBody, validDkycSections } from '../../sandbox/fixtures';
-import { PATHS, call, getToken, obj, sleep, useSandbox, validSendLink } from './helpers';
+import { PATHS, call, getToken, obj, sleep, useSandbox, validSendLink, within } from './helpers';
 
 const ctx = useSandbox();
 const RATE_LIMITED = { status: 429, message: 'Rate limit exceeded' };
@@ -28,7 +28,7 @@ describe('latency', () => {
 		);
 		await sleep(50);
 		// close() must not wait out the 10 s latency: it wins a race against a 5 s timer.
-		const closed = await Promise.race([sb.close().then(() => 'closed'), sleep(5000).then(() => 'still waiting')]);
+		const closed = await within(sb.close().then(() => 'closed'), 5000, 'still waiting');
 		expect(closed).toBe('closed');
 		expect(await pending).toBe('failed');
 	});

@@ -78,6 +78,23 @@ export function useSandbox(options?: SandboxOptions): { readonly sb: Sandbox } {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * `work`'s value, or `late` if `ms` pass first: a race that proves something does not wait, not a
+ * timing. The timer is cleared when `work` wins, so it does not outlive the test and hold jest's
+ * worker open.
+ */
+export async function within<T, L>(work: Promise<T>, ms: number, late: L): Promise<T | L> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const deadline = new Promise<L>((resolve) => {
+		timer = setTimeout(() => resolve(late), ms);
+	});
+	try {
+		return await Promise.race([work, deadline]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
 /** Narrow an unknown JSON body for property access in assertions. */
 export function obj(value: unknown): Record<string, unknown> {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {

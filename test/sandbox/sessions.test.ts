@@ -1,6 +1,6 @@
 import { createSandbox } from '../../sandbox/server';
 import { SESSION_STATUSES, SessionStore } from '../../sandbox/sessions';
-import { PATHS, call, getToken, obj, sleep, useSandbox, validSendLink } from './helpers';
+import { PATHS, call, getToken, obj, sleep, useSandbox, validSendLink, within } from './helpers';
 
 // The published reference, field for field (live-shape tests set their own).
 const ctx = useSandbox({ shape: 'reference' });
@@ -236,7 +236,7 @@ describe('autoProgress', () => {
 		for (let i = 0; i < 5000; i++) sb.createSession();
 		expect(sb.listSessions()).toHaveLength(5000);
 		// No timer per session: close() does not wait for auto-progress (a race with 5 s, not a timing).
-		const closed = await Promise.race([sb.close().then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 5000))]);
+		const closed = await within(sb.close().then(() => 'closed'), 5000, 'waiting');
 		expect(closed).toBe('closed');
 		expect(sb.listSessions()).toHaveLength(5000);
 	});

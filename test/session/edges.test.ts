@@ -5,6 +5,7 @@
  * "unknown session").
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 
 import type { IDataObject } from 'n8n-workflow';
 
@@ -19,10 +20,13 @@ const env = useSessionEnv();
 interface Elsewhere {
 	url: string;
 	hits: Array<{ path: string; headers: IncomingHttpHeaders; body: string }>;
+	/** Whether every connection made to it is closed (by either side) within `ms`: a deadline, not a timing. */
+	disconnected(ms: number): Promise<boolean>;
 	close(): Promise<void>;
 }
 
-async function elsewhere(answer: { status: number; body: string; headers?: Record<string, string> }): Promise<Elsewhere> {
+/** `hold`: the answer is never finished, as from a server still sending a large file. */
+async function elsewhere(answer: { status: number; body: string; headers?: Record<string, string>; hold?: boolean }): Promise<Elsewhere> {
 	const hits: Elsewhere['hits'] = [];
 	const server: Server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -30,7 +34,17 @@ async function elsewhere(answer: { status: number; body: string; headers?: Recor
 		req.on('end', () => {
 			hits.push({ path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
 			res.writeHead(answer.status, answer.headers ?? { 'Content-Type': 'image/png' });
-			res.end(answer.body);
+			if (answer.hold) res.write(answer.body);
+			else res.end(answer.body);
+		});
+	});
+	const open = new Set<Socket>();
+	let onIdle: (() => void) | undefined;
+	server.on('connection', (socket: Socket) => {
+		open.add(socket);
+		socket.on('close', () => {
+			open.delete(socket);
+			if (open.size === 0) onIdle?.();
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -39,7 +53,20 @@ async function elsewhere(answer: { status: number; body: string; headers?: Recor
 	return {
 		url: `http://127.0.0.1:${address.port}`,
 		hits,
-		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
+		disconnected: async (ms) =>
+			await new Promise<boolean>((resolve) => {
+				if (open.size === 0) return resolve(true);
+				const timer = setTimeout(() => resolve(false), ms);
+				onIdle = () => {
+					clearTimeout(timer);
+					resolve(true);
+				};
+			}),
+		close: async () =>
+			await new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
 	};
 }
 
@@ -182,8 +209,9 @@ describe('media links', () => {
 	])('refuses a file over Max File Size that %s, saying so', async (_, headers, reason) => {
 		const other = await elsewhere({
 			status: 200,
-			body: 'x'.repeat(3 * 1024 * 1024),
+			body: 'x'.repeat(2 * 1024 * 1024),
 			headers: { 'Content-Type': 'video/mp4', ...headers },
+			hold: true,
 		});
 		try {
 			sessionWithSelfie(`${other.url}/video.mp4`);
@@ -191,6 +219,9 @@ describe('media links', () => {
 
 			const error = stopError(run);
 			expect(error.message).toBe(`Did not download the session file "video.mp4" from ${other.url}: ${reason}`);
+			// The node closes the refused download's connection (the server, still sending, never
+			// would): it is not left open in n8n's process.
+			expect(await other.disconnected(10_000)).toBe(true);
 		} finally {
 			await other.close();
 		}

@@ -115,8 +115,8 @@ const ROWS: Row[] = [
 	{ case: 'Link Expires In a list', operation: 'sendLink', parameters: { options: { linkExpiresIn: FROM_ITEM } }, value: [900], error: /^Link Expires In must be a whole number of seconds, at least 60$/ },
 	{ case: 'Origin an object', operation: 'sendLink', parameters: { options: { origin: FROM_ITEM } }, value: { o: 1 }, error: /^Origin must be text, not an object$/ },
 	{ case: 'Session Type a megabyte', operation: 'sendLink', parameters: { options: { sessionType: MEGABYTE } }, error: /^Session Type is longer than 64 characters$/ },
-	{ case: 'Max Concurrent Requests "lots"', operation: 'sendLink', parameters: { options: { maxConcurrency: FROM_ITEM } }, value: 'lots', error: /^Max Concurrent Requests must be a whole number from 1 to 200$/ },
-	{ case: 'Max Concurrent Requests 1000', operation: 'sendLink', parameters: { options: { maxConcurrency: FROM_ITEM } }, value: 1000, error: /^Max Concurrent Requests must be a whole number from 1 to 200$/ },
+	{ case: 'Max Concurrent Requests "lots"', operation: 'sendLink', parameters: { options: { maxConcurrency: FROM_ITEM } }, value: 'lots', error: /^Max Concurrent Requests must be a whole number from 1 to 1000$/ },
+	{ case: 'Max Concurrent Requests 1001', operation: 'sendLink', parameters: { options: { maxConcurrency: FROM_ITEM } }, value: 1001, error: /^Max Concurrent Requests must be a whole number from 1 to 1000$/ },
 	{ case: 'Max Requests Per Second -5', operation: 'sendLink', parameters: { options: { maxRequestsPerSecond: FROM_ITEM } }, value: -5, error: /^Max Requests Per Second must be a number, 0 or more$/ },
 	// Get Session
 	{ case: 'empty', operation: 'get', parameters: { sessionId: FROM_ITEM }, value: '', error: /^Session ID is empty$/ },

@@ -128,8 +128,12 @@ export class KwikIdClient {
 			const refused = refusedMedia(target.url, this.baseUrl);
 			if (refused) throw mediaRefusal(this.context, target.url, refused, itemIndex);
 			const options = mediaRequest(target);
+			// The request's own signal, so a file that is refused or breaks while read is let go:
+			// the stream n8n hands over does not close its connection when destroyed before it is
+			// read, and that socket would stay open in n8n's process.
+			const connection = new AbortController();
 			const signal = this.cancelSignal();
-			if (signal) options.abortSignal = signal;
+			options.abortSignal = signal ? AbortSignal.any([signal, connection.signal]) : connection.signal;
 			const send = target.sameOrigin
 				? async (pace: () => Promise<void>) => await this.tokens.send(options, pace)
 				: async (pace: () => Promise<void>) => {
@@ -150,6 +154,7 @@ export class KwikIdClient {
 			try {
 				return await readMedia(outcome.value, maxBytes);
 			} catch (error) {
+				connection.abort();
 				// A stream that broke while being read: say what broke it.
 				if (!(error instanceof TooLarge)) throw mediaError(this.context, extractFailure(error), target.url, target.sameOrigin, itemIndex);
 				const limit = `the Max File Size of ${Math.round(maxBytes / 1024 / 1024)} MB`;
