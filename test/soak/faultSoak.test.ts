@@ -1,6 +1,6 @@
 /**
  * Fault soak: thousands of items at the default concurrency against a sandbox that answers a
- * steady share of 429s and 5xx, drops connections and expires the token every 200 calls, with
+ * steady share of 429s and 5xx, drops connections and expires the token every 1,000 calls, with
  * Continue On Fail on. What a user must be able to rely on, whatever the API does:
  * - one output item per input item, in order, each paired with its input;
  * - every success is exactly one session at KwikID, holding that item's customer;
@@ -25,7 +25,10 @@ async function soakEnv(endpoint: 'sendLink' | 'push_user_data', seed: number): P
 	// A fresh credential: its first request logs in.
 	return await startSandboxHarness({
 		logLimit: 50_000,
-		faults: { random: { ...FAULTS, seed, endpoint }, expireTokensEvery: 200 },
+		// Every 1,000 calls: more than the default ceiling of 500 in flight. At 200 calls with up to
+		// 500 in flight, a new token could be revoked before any request carrying it was answered,
+		// and two such logins in a row end the run's logins (auth.ts, MAX_FRUITLESS_LOGINS).
+		faults: { random: { ...FAULTS, seed, endpoint }, expireTokensEvery: 1000 },
 	});
 }
 
