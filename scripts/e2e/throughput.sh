@@ -68,17 +68,6 @@ run_line() {
 	local z='{"latencyMs":0}' l20='{"latencyMs":20}'
 	local r0='{"latencyMs":0,"random":{"share429":0.02,"seed":50,"endpoint":"sendLink"}}'
 	local r20='{"latencyMs":20,"random":{"share429":0.02,"seed":50,"endpoint":"sendLink"}}'
-	if [[ -n "${KWIKID_TP_SCENARIOS:-}" ]]; then
-		# Ad-hoc sweeps: KWIKID_TP_SCENARIOS='http 150|kwikid 150 {"maxConcurrency":50}'
-		local spec kind ms opts
-		IFS='|' read -ra specs <<<"$KWIKID_TP_SCENARIOS"
-		for spec in "${specs[@]}"; do
-			read -r kind ms opts <<<"$spec"
-			scenario "$ms ms ${opts:-}" "$kind" "{\"latencyMs\":$ms}" "${opts:-{\}}"
-		done
-		print_table
-		return
-	fi
 	# The goals of issue 17 (bench/README.md): the HTTP Request node beside the KwikID node with
 	# default settings at 0, 20, 150 and 300 ms; a token bucket (50/s, 20 at once) with and
 	# without Retry-After; 1 call in 50 answered 429 at 150 ms against the clean 150 ms run.
@@ -86,6 +75,19 @@ run_line() {
 	local b150='{"latencyMs":150,"rateLimit":{"capacity":20,"refillPerSec":50}}'
 	local b150ra='{"latencyMs":150,"rateLimit":{"capacity":20,"refillPerSec":50,"retryAfterSec":1}}'
 	local r150='{"latencyMs":150,"random":{"share429":0.02,"seed":50,"endpoint":"sendLink"}}'
+	if [[ -n "${KWIKID_TP_SCENARIOS:-}" ]]; then
+		# Ad-hoc sweeps: KWIKID_TP_SCENARIOS='http 150|kwikid 150 {"maxConcurrency":50}|kwikid r150'
+		# (a number is the latency in ms; a name is one of the fault sets above).
+		local spec kind ms opts faults_json
+		IFS='|' read -ra specs <<<"$KWIKID_TP_SCENARIOS"
+		for spec in "${specs[@]}"; do
+			read -r kind ms opts <<<"$spec"
+			if [[ "$ms" =~ ^[0-9]+$ ]]; then faults_json="{\"latencyMs\":$ms}"; else faults_json="${!ms}"; fi
+			scenario "$ms ${opts:-}" "$kind" "$faults_json" "${opts:-{\}}"
+		done
+		print_table
+		return
+	fi
 	scenario "0 ms" http "$z"
 	scenario "0 ms" kwikid "$z"
 	scenario "20 ms" http "$l20"

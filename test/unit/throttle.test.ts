@@ -3,7 +3,7 @@
  * narrows the gate once per round and how successes widen it again.
  */
 import type { Clock, Permit } from '../../nodes/KwikId/transport/throttle';
-import { DEFAULT_RETRY, nextRetry } from '../../nodes/KwikId/transport/retry';
+import { countRetry, DEFAULT_RETRY, freshCounts, nextRetry, REFUSALS_PER_RETRY } from '../../nodes/KwikId/transport/retry';
 import type { RetryCounts } from '../../nodes/KwikId/transport/retry';
 import { Cancelled, INITIAL_LIMIT, Pacer, RateGate, runPool } from '../../nodes/KwikId/transport/throttle';
 
@@ -111,6 +111,44 @@ describe('RateGate', () => {
 		gate.release(next[0], { kind: 'rateLimited' });
 		expect(gate.limit).toBe(1);
 		gate.release(next[1], { kind: 'ok' });
+	});
+
+	it('a 429 here and there (1 answer in 50) narrows nothing; 429s that are a share of the answers do', async () => {
+		const clock = new FakeClock();
+		const gate = new RateGate(clock);
+		let answered = 0;
+		let inFlight = 0;
+		let most = 0;
+		// 3,000 requests, at most 500 at once, 150 ms each; every 50th answer is a 429, retried.
+		const done = runPool(3000, 500, async () => {
+			const ticket = gate.ticket();
+			for (;;) {
+				const permit = await gate.acquire(ticket);
+				most = Math.max(most, ++inFlight);
+				await clock.sleep(150);
+				inFlight--;
+				if (++answered % 50 === 0) {
+					gate.release(permit, { kind: 'rateLimited' });
+					await clock.sleep(250);
+					continue;
+				}
+				gate.release(permit, { kind: 'ok', latencyMs: 150 });
+				return;
+			}
+		});
+		await clock.runUntil(done);
+		// Halving per round for each of them kept it near 100 in flight. (Not quite 500: the pool's
+		// slots of the items sleeping before their retry are not in flight.)
+		expect(most).toBeGreaterThan(450);
+		expect(Math.floor(gate.limit)).toBeGreaterThanOrEqual(500);
+
+		// Now 3 in 10 answers are 429s: a rate limit. The window halves, once per round.
+		const permits = await take(gate, 20);
+		for (const permit of permits.slice(0, 14)) gate.release(permit, { kind: 'ok', latencyMs: 150 });
+		const before = Math.floor(gate.limit);
+		for (const permit of permits.slice(14)) gate.release(permit, { kind: 'rateLimited' });
+		expect(gate.limit).toBeLessThan(before);
+		expect(gate.limit).toBeLessThanOrEqual(10);
 	});
 
 	it('holds requests beyond the narrowed limit until one finishes', async () => {
@@ -262,8 +300,9 @@ describe('RateGate: fairness, pauses, cancellation and shrinking', () => {
 
 	// The weakness of the gate before permits were queued: under a sustained 429 an unlucky item
 	// could lose the race for refilled capacity until its retries ran out. A token bucket (50 per
-	// second, 20 at once) against 300 items, 25 at a time, with the node's own retry policy; the
-	// jitter of the retries is seeded, and every seed must get every item through.
+	// second, 20 at once) against 300 items, all 300 allowed at once (the pool's ceiling; the gate
+	// starts lower), with the node's own retry policy; the jitter of the retries is seeded, and
+	// every seed must get every item through.
 	it.each(Array.from({ length: 40 }, (_, seed) => seed))('under a sustained rate limit no item runs out of retries (seed %i)', async (seed) => {
 		const clock = new FakeClock();
 		const gate = new RateGate(clock);
@@ -283,11 +322,13 @@ describe('RateGate: fairness, pauses, cancellation and shrinking', () => {
 				return false;
 			};
 			let refusals = 0;
-			const outcomes = runPool(300, 25, async () => {
-				const counts: RetryCounts = { rateLimited: 0, transient: 0 };
+			const outcomes = runPool(300, 300, async () => {
+				const counts: RetryCounts = freshCounts();
 				const ticket = gate.ticket();
+				let acceptedBefore = Number.NaN;
 				for (;;) {
 					const permit = await gate.acquire(ticket);
+					if (Number.isNaN(acceptedBefore)) acceptedBefore = gate.accepted;
 					await clock.sleep(5 + (seed % 3)); // on its way
 					const limited = take429();
 					await clock.sleep(5);
@@ -300,7 +341,8 @@ describe('RateGate: fairness, pauses, cancellation and shrinking', () => {
 					const failure = { status: 429, headers: {} } as unknown as Parameters<typeof nextRetry>[1];
 					const decision = nextRetry(DEFAULT_RETRY, failure, counts, false);
 					if (!decision.retry) return 'failed';
-					counts[decision.kind]++;
+					countRetry(counts, decision.kind, gate.accepted > acceptedBefore);
+					acceptedBefore = gate.accepted;
 					await clock.sleep(decision.delayMs);
 				}
 			});
@@ -311,6 +353,40 @@ describe('RateGate: fairness, pauses, cancellation and shrinking', () => {
 		} finally {
 			spy.mockRestore();
 		}
+	});
+});
+
+describe('retry policy: 429s while the account accepts others', () => {
+	const refused = { status: 429, headers: {} } as unknown as Parameters<typeof nextRetry>[1];
+	const retriesLeft = (moved: boolean[]): boolean => {
+		const counts = freshCounts();
+		for (const accountMoved of moved) {
+			const decision = nextRetry(DEFAULT_RETRY, refused, counts, true);
+			if (!decision.retry) return false;
+			countRetry(counts, decision.kind, accountMoved);
+		}
+		return nextRetry(DEFAULT_RETRY, refused, counts, true).retry;
+	};
+
+	it('an item refused while other requests get through waits its turn instead of failing', () => {
+		// Ten 429s, the account accepting others between each: still retried, with the first backoff.
+		expect(retriesLeft(Array<boolean>(10).fill(true))).toBe(true);
+		const counts = freshCounts();
+		for (let i = 0; i < 10; i++) countRetry(counts, 'rateLimited', true);
+		const decision = nextRetry(DEFAULT_RETRY, refused, counts, true);
+		expect(decision.retry && decision.delayMs).toBeLessThanOrEqual(DEFAULT_RETRY.baseDelayMs * 1.25);
+	});
+
+	it('fails after six 429s during which the account accepted nothing, or after thirty in all', () => {
+		const six = DEFAULT_RETRY.rateLimitRetries;
+		expect(retriesLeft(Array<boolean>(six - 1).fill(false))).toBe(true);
+		expect(retriesLeft(Array<boolean>(six).fill(false))).toBe(false);
+		// Progress in between does not reset the count of refusals in vain.
+		expect(retriesLeft([false, true, false, true, false, true, false, false, false])).toBe(false);
+		const all = six * REFUSALS_PER_RETRY;
+		expect(all).toBe(30);
+		expect(retriesLeft(Array<boolean>(all - 1).fill(true))).toBe(true);
+		expect(retriesLeft(Array<boolean>(all).fill(true))).toBe(false);
 	});
 });
 

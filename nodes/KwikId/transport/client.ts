@@ -18,7 +18,7 @@ import { extractFailure, mediaError, mediaRefusal, toNodeApiError, unexpectedAns
 import type { DownloadedFile } from './media';
 import { mediaRequest, mediaTarget, readMedia, refusedMedia, TooLarge } from './media';
 import type { RetryCounts, RetryPolicy } from './retry';
-import { DEFAULT_RETRY, isTransient, nextRetry } from './retry';
+import { countRetry, DEFAULT_RETRY, freshCounts, isTransient, nextRetry } from './retry';
 import type { Outcome as LoadSignal, Permit, RateGate } from './throttle';
 import { Cancelled, gateFor, Pacer, systemClock } from './throttle';
 import { retryAfterMs } from './token';
@@ -108,7 +108,7 @@ export class KwikIdClient {
 					continue;
 				}
 				if (next) outcome.failure.redirectTo = next;
-				throw toNodeApiError(this.context, outcome.failure, request, outcome.counts.rateLimited);
+				throw toNodeApiError(this.context, outcome.failure, request, outcome.counts.refused);
 			}
 			const problem = request.problem?.(outcome.value);
 			if (problem !== undefined) throw unexpectedAnswer(this.context, request, problem, outcome.value);
@@ -176,10 +176,12 @@ export class KwikIdClient {
 		gated: boolean,
 		send: (pace: () => Promise<void>) => Promise<unknown>,
 	): Promise<Outcome> {
-		const counts: RetryCounts = { rateLimited: 0, transient: 0 };
+		const counts: RetryCounts = freshCounts();
 		const signal = this.cancelSignal();
 		const ticket = this.gate.ticket();
 		let sentAt = 0;
+		// The account's successes when this item was last answered (or first sent).
+		let acceptedBefore = Number.NaN;
 		const pace = async (): Promise<void> => {
 			await this.pacer.wait(signal);
 			sentAt = systemClock.now();
@@ -191,6 +193,7 @@ export class KwikIdClient {
 			} catch {
 				return { ok: false, cancelled: true };
 			}
+			if (Number.isNaN(acceptedBefore)) acceptedBefore = this.gate.accepted;
 			let failure: ApiFailure;
 			try {
 				const value = await send(pace);
@@ -206,7 +209,8 @@ export class KwikIdClient {
 			const decision = nextRetry(this.retry, failure, counts, idempotent);
 			if (permit) this.gate.release(permit, this.loadSignal(failure));
 			if (!decision.retry || signal?.aborted) return { ok: false, failure, counts };
-			counts[decision.kind]++;
+			countRetry(counts, decision.kind, gated && this.gate.accepted > acceptedBefore);
+			acceptedBefore = this.gate.accepted;
 			await sleep(decision.delayMs);
 		}
 	}

@@ -4,7 +4,11 @@
  * - 429: the API did not process the request, so it is always safe to send again. The wait is
  *   Retry-After when sent, else a short doubling backoff: the credential's rate-limit gate
  *   (throttle.ts) narrows the number of requests in flight, which is what relieves the API; the
- *   item's own wait only spreads the retries out.
+ *   item's own wait only spreads the retries out. A 429 counts against the item's retries only
+ *   when the account accepted nothing since the item's previous answer: while others get
+ *   through, the account is busy and the item waits its turn (the gate's queue is first come,
+ *   first served), rather than failing because it was unlucky in a crowd. An item refused while
+ *   the account accepts others is still bounded (REFUSALS_PER_RETRY times the retries).
  * - 5xx, 408 and lost connections: retried only for requests that are safe to send twice. Send
  *   Link and Push DKYC may have created a session and are never resent.
  * - Failed logins, refused connections, unknown hosts and addresses n8n's SSRF protection refuses
@@ -26,8 +30,31 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { rateLimitRetries: 6, transientRetries: 2, baseDelayMs: 250 };
 
 export interface RetryCounts {
+	/** 429s during which the account accepted nothing else: these use up `rateLimitRetries`. */
 	rateLimited: number;
+	/** Every 429 retried, also those while the account accepted other requests. */
+	refused: number;
 	transient: number;
+}
+
+/** How many 429s an item may meet in all, per retry of `rateLimitRetries`. */
+export const REFUSALS_PER_RETRY = 5;
+
+export function freshCounts(): RetryCounts {
+	return { rateLimited: 0, refused: 0, transient: 0 };
+}
+
+/**
+ * Counts a retry `nextRetry` granted. `accountMoved`: whether the account accepted any other
+ * request since this item's previous answer (the gate's `accepted` grew).
+ */
+export function countRetry(counts: RetryCounts, kind: 'rateLimited' | 'transient', accountMoved: boolean): void {
+	if (kind === 'transient') {
+		counts.transient++;
+		return;
+	}
+	counts.refused++;
+	if (!accountMoved) counts.rateLimited++;
 }
 
 export type RetryDecision =
@@ -54,7 +81,8 @@ export function nextRetry(
 	counts: RetryCounts,
 	idempotent: boolean,
 ): RetryDecision {
-	if (failure.status === 429 && counts.rateLimited < policy.rateLimitRetries) {
+	const refusals = policy.rateLimitRetries * REFUSALS_PER_RETRY;
+	if (failure.status === 429 && counts.rateLimited < policy.rateLimitRetries && counts.refused < refusals) {
 		const fallback = jittered(policy.baseDelayMs * 2 ** counts.rateLimited);
 		const header = failure.headers['retry-after'];
 		const said = retryAfterMs(header, -1);

@@ -13,8 +13,9 @@
  *   - it starts at `INITIAL_LIMIT` and, while answers succeed and latency stays flat, grows by
  *     one per success (doubling per round of requests: "slow start"); after the first sign of
  *     congestion by about one per round;
- *   - it shrinks once per round of requests: to half of what was in flight on a 429, by a
- *     quarter on 5xx, 408 or a dropped connection, by a tenth (not below 10) when latency rises
+ *   - it shrinks once per round of requests: to half of what was in flight on a 429 when 429s
+ *     are a tenth or more of the recent answers (a rate limit; a 429 here and there is only
+ *     retried), by a quarter on 5xx, 408 or a dropped connection, by a tenth (not below 10) when latency rises
  *     well above the usual (the API is queueing the requests);
  *   - it grows to at most twice the most in flight lately, so a run capped lower by its own
  *     ceiling does not inflate it (TCP's "congestion window validation");
@@ -102,6 +103,15 @@ const RATE_SLOW_GROWTH = 2;
 /** Answers seen before rising latency counts. */
 const LATENCY_SAMPLES = 24;
 const LATENCY_FLOOR = 10;
+/**
+ * A 429 narrows the window only when 429s are at least this share of the last ANSWER_MEMORY
+ * answers. A rate limit refuses many at once (a token bucket refuses everything above its rate);
+ * a 429 here and there (a gateway's hiccup, one call in 50) is only retried: halving 500 in
+ * flight for each of them kept a whole run near 100. The first answers are judged by what there
+ * is: a first answer that is a 429 is all the evidence there is, and narrows.
+ */
+const RATE_LIMIT_SHARE = 0.1;
+const ANSWER_MEMORY = 64;
 
 interface Waiter {
 	readonly ticket: number;
@@ -122,6 +132,11 @@ export class RateGate {
 	private lastActivity = 0;
 	/** 429s since the last success. */
 	private refusedInARow = 0;
+	/** The last ANSWER_MEMORY answers that were a success or a 429 (true: a 429), oldest first. */
+	private answers: boolean[] = [];
+	private refusedAnswers = 0;
+	/** Successes since the gate was made: an item refused while this grows is not refused in vain. */
+	private acceptedTotal = 0;
 	/** What was in flight when the gate last narrowed on a 429: regained quickly, probed past slowly. */
 	private recoverTo = 0;
 	private smoothedLatency = 0;
@@ -159,6 +174,14 @@ export class RateGate {
 	/** Request starts per second the gate paces at (Infinity: not paced). For tests and logs. */
 	get pacedRate(): number {
 		return this.rate;
+	}
+
+	/**
+	 * Successes so far, for the retry policy: a 429 while the account accepted other requests says
+	 * the account is busy, not that this item cannot get through (retry.ts, `countRetry`).
+	 */
+	get accepted(): number {
+		return this.acceptedTotal;
 	}
 
 	/** Requests waiting for a permit. For tests. */
@@ -204,7 +227,8 @@ export class RateGate {
 		const current = permit.round === this.round;
 		if (outcome.kind === 'rateLimited') {
 			this.refusedInARow++;
-			if (current) {
+			this.remember(true);
+			if (current && this.refusedAnswers >= RATE_LIMIT_SHARE * this.answers.length) {
 				const before = Math.min(this.window, inFlightBefore);
 				this.recoverTo = Math.floor(before);
 				this.narrow(before / 2);
@@ -227,6 +251,8 @@ export class RateGate {
 			if (current) this.narrow(this.window * 0.75);
 		} else if (outcome.kind === 'ok') {
 			this.refusedInARow = 0;
+			this.acceptedTotal++;
+			this.remember(false);
 			this.countSuccess(now);
 			if (outcome.latencyMs !== undefined && this.latencyRising(outcome.latencyMs, now)) {
 				// Never below LATENCY_FLOOR for latency alone: a slow answer is not a refusal.
@@ -236,6 +262,12 @@ export class RateGate {
 			}
 		}
 		this.pump();
+	}
+
+	private remember(refused: boolean): void {
+		this.answers.push(refused);
+		if (refused) this.refusedAnswers++;
+		if (this.answers.length > ANSWER_MEMORY && this.answers.shift() === true) this.refusedAnswers--;
 	}
 
 	private widen(): void {
@@ -324,6 +356,8 @@ export class RateGate {
 		this.estimateRate = false;
 		this.successes = [];
 		this.activeSince = Number.NaN;
+		this.answers = [];
+		this.refusedAnswers = 0;
 	}
 
 	/** Wakes the gate at `at` (a pause's end, the next paced start) unless a wake comes sooner. */
