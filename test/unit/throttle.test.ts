@@ -84,16 +84,16 @@ async function grantsNow(gate: RateGate): Promise<boolean> {
 }
 
 describe('RateGate', () => {
-	it('starts at 50 in flight and doubles per round of successes while latency stays flat', async () => {
+	it('starts at 200 in flight and doubles per round of successes while latency stays flat', async () => {
 		const gate = new RateGate(new FakeClock());
 		expect(gate.limit).toBe(INITIAL_LIMIT);
-		expect(INITIAL_LIMIT).toBe(50);
-		for (let round = 0; round < 3; round++) {
+		expect(INITIAL_LIMIT).toBe(200);
+		for (let round = 0; round < 2; round++) {
 			const permits = await take(gate, Math.floor(gate.limit));
 			expect(await grantsNow(gate)).toBe(false);
 			for (const permit of permits) gate.release(permit, { kind: 'ok', latencyMs: 150 });
 		}
-		expect(gate.limit).toBe(400);
+		expect(gate.limit).toBe(800);
 	});
 
 	it('a 429 halves what was in flight, once per round however many 429s that round brings', async () => {

@@ -71,12 +71,14 @@ export type Outcome =
 	| { kind: 'other' };
 
 /**
- * In flight before anything is known about the account. 200 was tried (real n8n at 300 ms: one
- * run 1.10x the HTTP Request node against 0.67x at 50), but a first round of 200 against a small
- * bucket answering `Retry-After: 0` made an item use up its retries now and then (the sustained
- * rate-limit test, on a loaded machine): kept at 50 until that is solved (bench/README.md).
+ * In flight before anything is known about the account: about what a 2-core n8n can start in
+ * one round trip of KwikID's 300 ms (n8n spends about 1.5 ms of its own on each request), so the
+ * first rounds are not what holds a batch back. 50 was too few at 150-300 ms (real n8n: 0.67x the
+ * HTTP Request node at 300 ms, which sends the whole batch at once). A first round larger than a
+ * small rate limit is refused in part: those items wait their turn (a 429 while the account
+ * accepts others does not use up an item's retries, retry.ts) and the window halves.
  */
-export const INITIAL_LIMIT = 50;
+export const INITIAL_LIMIT = 200;
 /** The highest ceiling a run may set (Max Concurrent Requests, 1,000); only bounds the arithmetic. */
 const MAX_LIMIT = 1000;
 /** After this long without any request, the gate starts over from `INITIAL_LIMIT`. */
