@@ -5,6 +5,7 @@
 import type { Clock, Permit } from '../../nodes/KwikId/transport/throttle';
 import { countRetry, DEFAULT_RETRY, freshCounts, nextRetry, REFUSALS_PER_RETRY } from '../../nodes/KwikId/transport/retry';
 import type { RetryCounts } from '../../nodes/KwikId/transport/retry';
+import { DEFAULT_CONCURRENCY } from '../../nodes/KwikId/actions/common';
 import { Cancelled, INITIAL_LIMIT, Pacer, RateGate, runPool } from '../../nodes/KwikId/transport/throttle';
 
 /** Time that moves only when the test says so. */
@@ -84,16 +85,20 @@ async function grantsNow(gate: RateGate): Promise<boolean> {
 }
 
 describe('RateGate', () => {
-	it('starts at 200 in flight and doubles per round of successes while latency stays flat', async () => {
+	it('starts at 500 in flight (Max Concurrent Requests\' default) and doubles per round of successes while latency stays flat', async () => {
 		const gate = new RateGate(new FakeClock());
 		expect(gate.limit).toBe(INITIAL_LIMIT);
-		expect(INITIAL_LIMIT).toBe(200);
-		for (let round = 0; round < 2; round++) {
-			const permits = await take(gate, Math.floor(gate.limit));
-			expect(await grantsNow(gate)).toBe(false);
-			for (const permit of permits) gate.release(permit, { kind: 'ok', latencyMs: 150 });
-		}
-		expect(gate.limit).toBe(800);
+		expect(INITIAL_LIMIT).toBe(500);
+		expect(INITIAL_LIMIT).toBe(DEFAULT_CONCURRENCY);
+		const permits = await take(gate, INITIAL_LIMIT);
+		expect(await grantsNow(gate)).toBe(false);
+		for (const permit of permits) gate.release(permit, { kind: 'ok', latencyMs: 150 });
+		// A raised ceiling (at most 1,000) is probed: 1,000 after one round of successes.
+		expect(gate.limit).toBe(1000);
+		const more = await take(gate, 1000);
+		expect(await grantsNow(gate)).toBe(false);
+		for (const permit of more) gate.release(permit, { kind: 'ok', latencyMs: 150 });
+		expect(gate.limit).toBe(1000);
 	});
 
 	it('a 429 halves what was in flight, once per round however many 429s that round brings', async () => {

@@ -199,7 +199,7 @@ export function booleanParameter(
 
 /**
  * Ceiling on requests in flight per run when not set. The account's limiter (transport/
- * throttle.ts) decides how many actually go: it starts at 200 and grows while answers keep their
+ * throttle.ts) decides how many actually go: it starts at 500 and grows while answers keep their
  * speed, so this is only a ceiling. Chosen by measurement (bench/README.md): 1,000 Send Link in
  * real n8n 2.41 at 300 ms took 5.2 s at 200, 3.7 s at 500 and 3.3 s at 1,000 (n8n's HTTP Request
  * node, all at once: 6.1 s); at 150 ms 3.1 s at 200 and 2.3 s at 500 (HTTP Request: 3.7 s).

@@ -71,14 +71,17 @@ export type Outcome =
 	| { kind: 'other' };
 
 /**
- * In flight before anything is known about the account: about what a 2-core n8n can start in
- * one round trip of KwikID's 300 ms (n8n spends about 1.5 ms of its own on each request), so the
- * first rounds are not what holds a batch back. 50 was too few at 150-300 ms (real n8n: 0.67x the
- * HTTP Request node at 300 ms, which sends the whole batch at once). A first round larger than a
- * small rate limit is refused in part: those items wait their turn (a 429 while the account
- * accepts others does not use up an item's retries, retry.ts) and the window halves.
+ * In flight before anything is known about the account: Max Concurrent Requests' default, so a
+ * batch with default settings starts like the HTTP Request node (which sends the whole batch at
+ * once) and the limiter only ever narrows it on a sign of trouble, or probes above it when the
+ * user raises the ceiling. Learning upwards from less costs a round trip per doubling, and at
+ * KwikID's 150-300 ms those rounds were what held a batch back (real n8n, 300 ms: 0.67x the HTTP
+ * Request node starting at 50; in the harness, 1,000 Send Link at 300 ms: 2.1-2.4 s starting at
+ * 200 or 300, 1.8-2.0 s at 500). A first round larger than a small rate limit is refused in part:
+ * those items wait their turn (a 429 while the account accepts others does not use up an item's
+ * retries, retry.ts) and the window halves per round until the account stops refusing.
  */
-export const INITIAL_LIMIT = 200;
+export const INITIAL_LIMIT = 500;
 /** The highest ceiling a run may set (Max Concurrent Requests, 1,000); only bounds the arithmetic. */
 const MAX_LIMIT = 1000;
 /** After this long without any request, the gate starts over from `INITIAL_LIMIT`. */
