@@ -7,7 +7,9 @@
 # Each scenario imports one workflow (Start -> Leads -> Split Out -> Send, see
 # throughput-workflow.js) and runs it with `n8n execute`; the figure is the Send node's own
 # execution time from the run data, so n8n's start-up is not counted. With repeats > 1 the
-# median is reported. Prints one table per line; exits 0 whatever the figures are.
+# median is reported; the nodes compared in a scenario run in turn (http, kwikid, http, ...), so
+# a slow moment of the machine falls on both. Prints one table per line; exits 0 whatever the
+# figures are.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 T0=$SECONDS
@@ -23,31 +25,52 @@ http_token() {
 
 ROWS=()
 SEQ=0
-# scenario <label> <kind> <faults json> [node options json]: runs it REPEATS times, adds a row.
-scenario() {
-	local label=$1 kind=$2 faults_json=$3 options=${4:-'{}'}
-	local times=() sessions users errors inflight logins status id name
-	for ((r = 1; r <= REPEATS; r++)); do
-		SEQ=$((SEQ + 1))
-		id="$(printf 'kwikidTp%08d' "$SEQ")"
-		name="tp-$SEQ"
-		reset_sandbox
-		faults "$faults_json"
-		node "$HERE/throughput-workflow.js" "$id" "$kind" "$ITEMS" "$SANDBOX" "$options" "$TOKEN" >"$RUN/$name.workflow.json"
-		n8n import:workflow --input="$RUN/$name.workflow.json" >>"$RUN/n8n-cli.log" 2>&1 || die "import:workflow $name failed"
-		EXECUTE_ALLOW_ERROR=1 execute_workflow "$id" "$name"
-		times+=("$(jq -r '.data.resultData.runData.Send[0].executionTime // "null"' "$RUN/$name.json")")
-	done
-	local median
-	median="$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+# run_once <label> <kind> <faults json> <node options json>: one run; sets RUN_MS and RUN_FACTS.
+run_once() {
+	local label=$1 kind=$2 faults_json=$3 options=$4 id name sessions users errors inflight logins status
+	SEQ=$((SEQ + 1))
+	id="$(printf 'kwikidTp%08d' "$SEQ")"
+	name="tp-$SEQ"
+	reset_sandbox
+	faults "$faults_json"
+	node "$HERE/throughput-workflow.js" "$id" "$kind" "$ITEMS" "$SANDBOX" "$options" "$TOKEN" >"$RUN/$name.workflow.json"
+	n8n import:workflow --input="$RUN/$name.workflow.json" >>"$RUN/n8n-cli.log" 2>&1 || die "import:workflow $name failed"
+	EXECUTE_ALLOW_ERROR=1 execute_workflow "$id" "$name"
+	RUN_MS="$(jq -r '.data.resultData.runData.Send[0].executionTime // "null"' "$RUN/$name.json")"
 	sessions="$(curl -fs "$SANDBOX/__sandbox/sessions" | jq 'if type == "array" then length else (.sessions | length) end')"
 	users="$(curl -fs "$SANDBOX/__sandbox/sessions" | jq '(if type == "array" then . else .sessions end) | map(.user_id) | unique | length')"
 	errors="$(jq '[.data.resultData.runData.Send[0].data.main[0][]? | select(.json.error != null)] | length' "$RUN/$name.json")"
 	status="$(jq -r '.data.resultData.error.message // "ok"' "$RUN/$name.json" | cut -c1-60)"
 	inflight="$(curl -fs "$SANDBOX/__sandbox/stats" | jq '.maxInFlightByEndpoint.sendLink')"
 	logins="$(counter generate_token)"
-	ROWS+=("$label|$kind|$median|$sessions|$users|$errors|$inflight|$status")
-	log "$label: ${median} ms (runs: ${times[*]}), sessions $sessions for $users leads, error rows $errors, max in flight $inflight, logins this run $logins, $status"
+	RUN_FACTS="$sessions|$users|$errors|$inflight|$status"
+	log "$label, $kind: $RUN_MS ms, sessions $sessions for $users leads, error rows $errors, max in flight $inflight, logins $logins, $status"
+}
+
+# compare <label> <faults json> <kind[:node options json]>...: runs the kinds in turn, REPEATS
+# rounds (http, kwikid, http, kwikid, ...: a slower or faster moment of the machine falls on
+# both), and adds one row per kind with its median time and the facts of its last run.
+compare() {
+	local label=$1 faults_json=$2
+	shift 2
+	local variants=("$@") r i kind options median
+	local -a times facts
+	for ((r = 1; r <= REPEATS; r++)); do
+		for i in "${!variants[@]}"; do
+			kind="${variants[$i]%%:*}"
+			options='{}'
+			[[ "${variants[$i]}" == *:* ]] && options="${variants[$i]#*:}"
+			run_once "$label" "$kind" "$faults_json" "$options"
+			times[$i]="${times[$i]:-} $RUN_MS"
+			facts[$i]="$RUN_FACTS"
+		done
+	done
+	for i in "${!variants[@]}"; do
+		kind="${variants[$i]%%:*}"
+		median="$(printf '%s\n' ${times[$i]} | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+		ROWS+=("$label|$kind|$median|${facts[$i]}")
+		log "$label, $kind: median ${median} ms (runs:${times[$i]})"
+	done
 }
 
 print_table() {
@@ -76,39 +99,37 @@ run_line() {
 	local b150ra='{"latencyMs":150,"rateLimit":{"capacity":20,"refillPerSec":50,"retryAfterSec":1}}'
 	local r150='{"latencyMs":150,"random":{"share429":0.02,"seed":50,"endpoint":"sendLink"}}'
 	if [[ -n "${KWIKID_TP_SCENARIOS:-}" ]]; then
-		# Ad-hoc sweeps: KWIKID_TP_SCENARIOS='http 150|kwikid 150 {"maxConcurrency":50}|kwikid r150'
-		# (a number is the latency in ms; a name is one of the fault sets above).
-		local spec kind ms opts faults_json
+		# Ad-hoc sweeps: KWIKID_TP_SCENARIOS='300 http kwikid kwikid:{"maxConcurrency":1000}|r150 kwikid'
+		# (each: the latency in ms or the name of a fault set above, then the nodes to run in turn,
+		# each optionally with its options as JSON without spaces).
+		local spec ms rest faults_json
+		local -a variants
 		IFS='|' read -ra specs <<<"$KWIKID_TP_SCENARIOS"
 		for spec in "${specs[@]}"; do
-			read -r kind ms opts <<<"$spec"
+			read -r ms rest <<<"$spec"
+			read -ra variants <<<"$rest"
 			if [[ "$ms" =~ ^[0-9]+$ ]]; then faults_json="{\"latencyMs\":$ms}"; else faults_json="${!ms}"; fi
-			scenario "$ms ${opts:-}" "$kind" "$faults_json" "${opts:-{\}}"
+			compare "$ms" "$faults_json" "${variants[@]}"
 		done
 		print_table
 		return
 	fi
-	scenario "0 ms" http "$z"
-	scenario "0 ms" kwikid "$z"
-	scenario "20 ms" http "$l20"
-	scenario "20 ms" kwikid "$l20"
-	scenario "150 ms" http "$l150"
-	scenario "150 ms" kwikid "$l150"
-	scenario "300 ms" http "$l300"
-	scenario "300 ms" kwikid "$l300"
-	scenario "150 ms, bucket 50/s burst 20" kwikid "$b150"
-	scenario "150 ms, bucket 50/s burst 20, Retry-After 1" kwikid "$b150ra"
-	scenario "150 ms, 1 in 50 is 429" http-retry "$r150"
-	scenario "150 ms, 1 in 50 is 429" kwikid "$r150"
+	compare "0 ms" "$z" http kwikid
+	compare "20 ms" "$l20" http kwikid
+	# The clean 150 ms run beside the 1-in-50 run, so the ratio between them is taken alike.
+	compare "150 ms" "$l150" http kwikid
+	compare "300 ms" "$l300" http kwikid
+	compare "150 ms, bucket 50/s burst 20" "$b150" kwikid
+	compare "150 ms, bucket 50/s burst 20, Retry-After 1" "$b150ra" kwikid
+	compare "150 ms, 1 in 50 is 429" "$r150" http-retry kwikid
 	if [[ "${KWIKID_TP_MORE:-}" == 1 ]]; then
 		# The earlier sweep: fixed ceilings and n8n's own batching and retries.
-		scenario "20 ms, Batching 10" http-batch "$l20"
-		scenario "20 ms, concurrency 1" kwikid "$l20" '{"maxConcurrency":1}'
-		scenario "20 ms, concurrency 25" kwikid "$l20" '{"maxConcurrency":25}'
-		scenario "150 ms, concurrency 25" kwikid "$l150" '{"maxConcurrency":25}'
-		scenario "0 ms, 1 in 50 is 429" http-retry "$r0"
-		scenario "0 ms, 1 in 50 is 429" kwikid "$r0"
-		scenario "20 ms, 1 in 50 is 429" kwikid "$r20"
+		compare "20 ms, Batching 10" "$l20" http-batch
+		compare "20 ms, concurrency 1" "$l20" 'kwikid:{"maxConcurrency":1}'
+		compare "20 ms, concurrency 25" "$l20" 'kwikid:{"maxConcurrency":25}'
+		compare "150 ms, concurrency 25" "$l150" 'kwikid:{"maxConcurrency":25}'
+		compare "0 ms, 1 in 50 is 429" "$r0" http-retry kwikid
+		compare "20 ms, 1 in 50 is 429" "$r20" kwikid
 	fi
 	print_table
 	cleanup

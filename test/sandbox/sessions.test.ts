@@ -200,7 +200,10 @@ describe('autoProgress', () => {
 	});
 
 	it('progresses in real time over HTTP too', async () => {
-		const sb = await createSandbox({ shape: 'reference', autoProgress: { afterMs: 450, outcome: 'approve' } });
+		// The first of the three steps comes a third of afterMs after creation: a second here, so
+		// one local GET reads the session before it even on a loaded machine (450 ms, with the
+		// login in between, read `agent_alloted` once).
+		const sb = await createSandbox({ shape: 'reference', autoProgress: { afterMs: 3000, outcome: 'approve' } });
 		try {
 			const auth = await getToken(sb);
 			const session = sb.createSession();
@@ -208,7 +211,7 @@ describe('autoProgress', () => {
 				obj(obj((await call(sb, 'GET', PATHS.details(session.session_id), { headers: { auth } })).body).session_data)
 					.session_status;
 			expect(await read()).toBe('waiting');
-			await sleep(500);
+			await sleep(3100);
 			expect(await read()).toBe('kyc_result_approved');
 		} finally {
 			await sb.close();

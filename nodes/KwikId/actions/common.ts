@@ -199,8 +199,8 @@ export function booleanParameter(
 
 /**
  * Ceiling on requests in flight per run when not set. The account's limiter (transport/
- * throttle.ts) decides how many actually go: it starts at 500 and grows while answers keep their
- * speed, so this is only a ceiling. Chosen by measurement (bench/README.md): 1,000 Send Link in
+ * throttle.ts) decides how many actually go: it starts at this number, narrows on 429s, 5xx and
+ * slower answers and grows back (above it only when the user raises the ceiling). Chosen by measurement (bench/README.md): 1,000 Send Link in
  * real n8n 2.41 at 300 ms took 5.2 s at 200, 3.7 s at 500 and 3.3 s at 1,000 (n8n's HTTP Request
  * node, all at once: 6.1 s); at 150 ms 3.1 s at 200 and 2.3 s at 500 (HTTP Request: 3.7 s).
  * 500, not 1,000: the limiter learns the rest, and a first round of 1,000 at an unknown account
