@@ -471,7 +471,7 @@ describe('RateGate: pacing after a Retry-After pause', () => {
 	 * 429 with `Retry-After: 1` on an empty bucket, each answer after LATENCY ms, on the fake clock.
 	 * A refused request waits its Retry-After and asks again with its ticket, as the client does.
 	 */
-	async function bucketRun(count: number): Promise<{ refused: number; refusedAfterFirstPause: number; gate: RateGate }> {
+	async function bucketRun(count: number): Promise<{ refused: number; refusedAfterFirstPause: number; pauses: number; gate: RateGate }> {
 		const CAPACITY = 20;
 		const REFILL = 50;
 		const LATENCY = 150;
@@ -482,6 +482,9 @@ describe('RateGate: pacing after a Retry-After pause', () => {
 		let refused = 0;
 		let firstPauseOver = Number.POSITIVE_INFINITY;
 		let refusedAfterFirstPause = 0;
+		// Whole-second pauses: 429s more than a second after the one that began the last pause.
+		let pauses = 0;
+		let pauseBegan = Number.NEGATIVE_INFINITY;
 		const bucketTake = (): boolean => {
 			const now = clock.now();
 			tokens = Math.min(CAPACITY, tokens + ((now - filledAt) * REFILL) / 1000);
@@ -501,6 +504,10 @@ describe('RateGate: pacing after a Retry-After pause', () => {
 					return;
 				}
 				refused++;
+				if (clock.now() > pauseBegan + 1000) {
+					pauses++;
+					pauseBegan = clock.now();
+				}
 				if (clock.now() > firstPauseOver) refusedAfterFirstPause++;
 				if (!Number.isFinite(firstPauseOver)) firstPauseOver = clock.now() + 1000 + LATENCY;
 				gate.release(permit, { kind: 'rateLimited', retryAfterMs: 1000 });
@@ -508,7 +515,7 @@ describe('RateGate: pacing after a Retry-After pause', () => {
 			}
 		};
 		await clock.runUntil(Promise.all(Array.from({ length: count }, one)));
-		return { refused, refusedAfterFirstPause, gate };
+		return { refused, refusedAfterFirstPause, pauses, gate };
 	}
 
 	it('after the first 429 with Retry-After, paces starts near the rate the account accepts and meets few more', async () => {
@@ -520,6 +527,14 @@ describe('RateGate: pacing after a Retry-After pause', () => {
 		expect(refused).toBeGreaterThan(0);
 		// Unpaced, every pause ends in a burst that the bucket refuses: hundreds of 429s.
 		expect(refusedAfterFirstPause).toBeLessThan(60);
+	});
+
+	it('once it has met a 429 while paced, creeps up on the rate: few whole-second pauses in a long run', async () => {
+		// 2,000 requests against the 50/s bucket take 40 s. Growing by 2/s per second after a paced
+		// 429, a 20-request burst was gone about 4 s past the bucket's rate: a pause every 7 s, 8
+		// in this run (each a second of nothing, 50 requests' worth). By 0.5/s per second: 4.
+		const { pauses } = await bucketRun(2000);
+		expect(pauses).toBeLessThanOrEqual(5);
 	});
 
 	it('paces from the accepted rate: starts after the pause are spaced, and an idle gate forgets it', async () => {

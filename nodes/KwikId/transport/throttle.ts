@@ -23,7 +23,7 @@
  *     account until then; without one, requests are spaced once it is down to one at a time.
  *   - after such a pause, request starts are also paced at the rate the account accepted in the
  *     second before it (a token bucket's refill rate, when the bucket was the limit), growing by
- *     half per second until the next 429 with Retry-After, then by 2 requests/s per second. A 429
+ *     half per second until the next 429 with Retry-After, then by 0.5 requests/s per second. A 429
  *     that pauses the whole account is costly (a second of nothing for Retry-After: 1, the
  *     smallest the header can say), so after the first one the gate avoids the next rather than
  *     finding the limit again by hitting it.
@@ -95,16 +95,22 @@ const MIN_LATENCY_WINDOW_MS = 30_000;
  */
 const RATE_WINDOW_MS = 2000;
 const RATE_MIN_SPAN_MS = 1000;
-/** A paced account that met no 429 with Retry-After for this long may have had its limit raised. */
-const RATE_FORGET_MS = 10_000;
+/**
+ * A paced account that met no 429 with Retry-After for this long may have had its limit raised:
+ * the rate grows fast again. Longer than the slow growth takes to pass a bucket's rate.
+ */
+const RATE_FORGET_MS = 30_000;
 /** Pacing never goes below this many starts per second (requests would crawl on a bad estimate). */
 const MIN_RATE = 2;
 /** After a paced 429: just under what the account took, and at least this much slower than before. */
 const RATE_BACKOFF = 0.8;
 const RATE_CUT = 0.85;
-/** Growth of the paced rate per second: by half before the first paced 429, then by 2/s. */
+/**
+ * Growth of the paced rate per second: by half before the first paced 429, then by 0.5/s (at 2/s
+ * a token bucket's burst of 20 was gone about 4 s past its rate: a whole-second pause every 7 s).
+ */
 const RATE_FAST_GROWTH = 0.5;
-const RATE_SLOW_GROWTH = 2;
+const RATE_SLOW_GROWTH = 0.5;
 /** Answers seen before rising latency counts. */
 const LATENCY_SAMPLES = 24;
 const LATENCY_FLOOR = 10;
@@ -243,7 +249,12 @@ export class RateGate {
 					if (Number.isFinite(this.rate)) this.rateFound = true;
 					this.estimateRate = true;
 				}
-				this.pause(outcome.retryAfterMs);
+				// Only a request sent since the last narrowing extends the pause. The others left in
+				// the same burst as the 429 that set it and met the same limit; n8n works through a
+				// burst's answers one by one (500 429s took it about a second), and each of them
+				// pushing the pause on by its Retry-After stretched it well past what KwikID asked.
+				// (Each item still waits its own Retry-After before it asks again.)
+				if (current) this.pause(outcome.retryAfterMs);
 			} else if (this.window < 2) {
 				// Down to one request at a time and still refused (no Retry-After, or "0"): one at a
 				// time can still be faster than the account's rate, so requests are also spaced,
